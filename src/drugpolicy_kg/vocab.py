@@ -11,7 +11,9 @@ from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SH, SKOS, XSD
 
 __all__ = [
     "COUNTRY",
+    "CELEX",
     "CORPORATE_BODY",
+    "CV",
     "DCTERMS",
     "DECISION",
     "DPK",
@@ -30,6 +32,7 @@ __all__ = [
     "SH",
     "SKOS",
     "STATUSES",
+    "VANN",
     "WIKIDATA",
     "XSD",
     "block_iri",
@@ -50,6 +53,7 @@ ORG = Namespace("http://www.w3.org/ns/org#")
 CV = Namespace("http://data.europa.eu/m8g/")
 WIKIDATA = Namespace("http://www.wikidata.org/entity/")
 CELEX = Namespace("http://publications.europa.eu/resource/celex/")
+VANN = Namespace("http://purl.org/vocab/vann/")
 
 DECISION = DPK["decision/7301-24"]
 
@@ -71,7 +75,9 @@ PREFIXES: dict[str, Namespace] = {
     "dcterms": DCTERMS,
     "prov": PROV,
     "owl": OWL,
+    "rdf": RDF,
     "rdfs": RDFS,
+    "vann": VANN,
     "xsd": XSD,
     "sh": SH,
 }

@@ -1,0 +1,354 @@
+"""Compile the knowledge graph of Decision 7301/24 from its reviewed sources.
+
+Sources (all inside the wheel, under ``assets/``):
+
+- ``ontology/*.ttl``: the OWL ontology (TBox), hand-written;
+- ``data/*.ttl``: hand-curated instance data (actors, tools, legal acts, states, the
+  Decision's metadata, the evaluation);
+- ``data/practices.toml``: short titles and grounded links of the 44 practices;
+- ``data/structure.toml``: short names of blocks and keys of themes;
+- ``sources/council-7301-24.txt``: the Decision's text, from which practice, block, theme and
+  recital texts are read verbatim (:mod:`drugpolicy_kg.source`).
+
+Every practice link carries an ``owl:Axiom`` annotation with the words of the text that ground
+it (``dpo:evidence``) and, where the target's label is not in the text, a ``dpo:justification``.
+A broken source raises :class:`~drugpolicy_kg.errors.ModelError` naming the file and line.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from typing import Any
+
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.term import Node
+
+from . import source as source_mod
+from .errors import ModelError
+from .resources import iter_assets, read_text
+from .vocab import (
+    DCTERMS,
+    DECISION,
+    DPK,
+    DPO,
+    ELI_BASE,
+    OWL,
+    PREFIXES,
+    RDF,
+    RDFS,
+    SKOS,
+    XSD,
+    block_iri,
+    practice_iri,
+)
+
+PRACTICES_FILE = "practices.toml"
+STRUCTURE_FILE = "structure.toml"
+ELI_TYPES = ("reg/", "reg_impl/", "dir/", "dec/", "dec_impl/", "reco/")
+LINKS = {
+    "actors": (DPO.involvesActor, "actor", DPO.Actor),
+    "tools": (DPO.usesTool, "tool", DPO.Tool),
+    "legal": (DPO.hasLegalBasis, "legal", DPO.LegalInstrument),
+}
+BLOCK_SCHEME = DPK["scheme/building-blocks"]
+THEME_SCHEME = DPK["scheme/themes"]
+PRACTICE_SCHEME = DPK["scheme/best-practices"]
+
+
+def new_graph() -> Graph:
+    """An empty graph with the project's prefixes bound."""
+    g = Graph(bind_namespaces="none")
+    for prefix, ns in PREFIXES.items():
+        g.bind(prefix, ns)
+    return g
+
+
+def parse_turtle(text: str, name: str, into: Graph | None = None) -> Graph:
+    """Parse trusted project Turtle; a syntax error names the file and line."""
+    g = into if into is not None else new_graph()
+    try:
+        g.parse(data=text, format="turtle", publicID=str(DPK))
+    except Exception as exc:  # rdflib raises BadSyntax and a few others
+        line = getattr(exc, "lines", None)
+        msg = getattr(exc, "message", None) or str(exc).strip().splitlines()[-1]
+        where = f"{name}:{line + 1}" if isinstance(line, int) else name
+        raise ModelError(f"{where}: Turtle syntax error: {msg}") from exc
+    return g
+
+
+def load_ontology() -> Graph:
+    """The ontology: all ``assets/ontology/*.ttl`` merged."""
+    g = new_graph()
+    for res in iter_assets("ontology", ".ttl"):
+        parse_turtle(res.read_text(encoding="utf-8"), f"ontology/{res.name}", g)
+    return g
+
+
+def load_curated() -> Graph:
+    """The hand-curated instance data: all ``assets/data/*.ttl`` merged."""
+    g = new_graph()
+    for res in iter_assets("data", ".ttl"):
+        parse_turtle(res.read_text(encoding="utf-8"), f"data/{res.name}", g)
+    return g
+
+
+def _load_toml(name: str) -> tuple[dict[str, Any], str]:
+    text = read_text("data", name)
+    try:
+        return tomllib.loads(text), text
+    except tomllib.TOMLDecodeError as exc:
+        m = re.search(r"line (\d+)", str(exc))
+        where = f"data/{name}:{m.group(1)}" if m else f"data/{name}"
+        raise ModelError(f"{where}: TOML syntax error: {exc}") from exc
+
+
+def _line_of(text: str, section: str, key: str | None = None) -> int | None:
+    """Best-effort line of ``key`` inside the TOML section of practice ``section``."""
+    lines = text.splitlines()
+    start = None
+    for i, line in enumerate(lines):
+        if line.strip().startswith(f'["{section}"'):
+            start = i
+            if key is None:
+                return i + 1
+            break
+    if start is None:
+        return None
+    for i in range(start, len(lines)):
+        stripped = lines[i].strip()
+        if i > start and stripped.startswith("[") and not stripped.startswith(f'["{section}"'):
+            break
+        if key is not None and re.match(rf'^"?{re.escape(key)}"?\s*=', stripped):
+            return i + 1
+    return start + 1
+
+
+def legal_iri(key: str) -> URIRef:
+    """The IRI of a legal instrument key: an ELI for ``reg/2022/922``, else a project IRI."""
+    if key.startswith(ELI_TYPES):
+        return URIRef(f"{ELI_BASE}{key}/oj")
+    return DPK[f"legal/{key}"]
+
+
+def target_iri(kind: str, key: str) -> URIRef:
+    """The IRI a link key names, for a ``kind`` of ``practices.toml`` (actors, tools, legal)."""
+    segment = LINKS[kind][1]
+    if segment == "legal":
+        return legal_iri(key)
+    return DPK[f"{segment}/{key}"]
+
+
+def _instances_of(graph: Graph, ontology: Graph, cls: URIRef) -> set[Node]:
+    classes = set(ontology.transitive_subjects(RDFS.subClassOf, cls))
+    return {s for c in classes for s in graph.subjects(RDF.type, c)}
+
+
+@dataclass(frozen=True)
+class Link:
+    """One grounded practice link, as compiled into an axiom annotation."""
+
+    practice: str
+    prop: URIRef
+    target: URIRef
+    evidence: str
+    justification: str | None
+
+
+def link_axiom_node(practice: str, prop: URIRef, target: URIRef) -> BNode:
+    """A stable blank node for the axiom that annotates one link (deterministic output)."""
+    local = str(prop).rsplit("#", 1)[-1]
+    key = re.sub(r"[^A-Za-z0-9]+", "-", f"{practice}-{local}-{target}").strip("-")
+    return BNode(f"link-{key}")
+
+
+def compile_practices(
+    text: source_mod.DecisionText, curated: Graph, ontology: Graph
+) -> tuple[Graph, list[Link]]:
+    """Blocks, themes, practices, recitals and grounded links, as RDF."""
+    data, raw = _load_toml(PRACTICES_FILE)
+    structure, _ = _load_toml(STRUCTURE_FILE)
+    g = new_graph()
+    links: list[Link] = []
+
+    notations = [p.notation for p in text.practices]
+    unknown = sorted(set(data) - set(notations))
+    if unknown:
+        line = _line_of(raw, unknown[0])
+        raise ModelError(
+            f"data/{PRACTICES_FILE}:{line}: practice {unknown[0]} is not in the Decision's annex"
+        )
+    missing = [n for n in notations if n not in data]
+    if missing:
+        raise ModelError(f"data/{PRACTICES_FILE}: no entry for practice(s) {', '.join(missing)}")
+
+    # Blocks (SKOS concept scheme).
+    g.add((BLOCK_SCHEME, RDF.type, SKOS.ConceptScheme))
+    g.add((BLOCK_SCHEME, RDFS.label, Literal("Building blocks of Decision 7301/24", lang="en")))
+    g.add((BLOCK_SCHEME, SKOS.prefLabel, Literal("Building blocks of Decision 7301/24", lang="en")))
+    g.add((BLOCK_SCHEME, DCTERMS.source, DECISION))
+    for order, block in enumerate(text.blocks, start=1):
+        b = block_iri(block.numeral)
+        short = structure.get("blocks", {}).get(block.numeral, {}).get("short")
+        g.add((b, RDF.type, DPO.BuildingBlock))
+        g.add((b, RDF.type, SKOS.Concept))
+        g.add((b, SKOS.notation, Literal(block.numeral)))
+        g.add((b, SKOS.prefLabel, Literal(block.heading, lang="en")))
+        g.add((b, RDFS.label, Literal(block.heading, lang="en")))
+        if short:
+            g.add((b, SKOS.altLabel, Literal(short, lang="en")))
+        g.add((b, DPO.blockNumber, Literal(order, datatype=XSD.positiveInteger)))
+        g.add((b, SKOS.inScheme, BLOCK_SCHEME))
+        g.add((b, SKOS.topConceptOf, BLOCK_SCHEME))
+        g.add((BLOCK_SCHEME, SKOS.hasTopConcept, b))
+        g.add((b, DCTERMS.source, DECISION))
+
+    # Themes (block IV), in the order of their headings.
+    theme_defs = structure.get("themes", [])
+    if len(theme_defs) != len(text.themes):
+        raise ModelError(
+            f"data/{STRUCTURE_FILE}: {len(theme_defs)} themes defined, "
+            f"but the Decision has {len(text.themes)} theme headings"
+        )
+    theme_iris: dict[str, URIRef] = {}
+    g.add((THEME_SCHEME, RDF.type, SKOS.ConceptScheme))
+    g.add((THEME_SCHEME, RDFS.label, Literal("Themes of building block IV", lang="en")))
+    g.add((THEME_SCHEME, SKOS.prefLabel, Literal("Themes of building block IV", lang="en")))
+    for heading, tdef in zip(text.themes, theme_defs, strict=True):
+        t = DPK[f"theme/{tdef['key']}"]
+        theme_iris[heading] = t
+        block_of = next(p.block for p in text.practices if p.theme == heading)
+        g.add((t, RDF.type, DPO.Theme))
+        g.add((t, RDF.type, SKOS.Concept))
+        g.add((t, SKOS.prefLabel, Literal(heading, lang="en")))
+        g.add((t, RDFS.label, Literal(heading, lang="en")))
+        g.add((t, SKOS.altLabel, Literal(tdef["short"], lang="en")))
+        g.add((t, SKOS.notation, Literal(tdef["notation"])))
+        g.add((t, SKOS.inScheme, THEME_SCHEME))
+        g.add((t, SKOS.broader, block_iri(block_of)))
+        g.add((t, DPO.buildingBlock, block_iri(block_of)))
+        g.add((t, DCTERMS.source, DECISION))
+
+    # Practices.
+    known = {kind: _instances_of(curated, ontology, cls) for kind, (_, _, cls) in LINKS.items()}
+    g.add((PRACTICE_SCHEME, RDF.type, SKOS.ConceptScheme))
+    g.add((PRACTICE_SCHEME, RDFS.label, Literal("Best practices of Decision 7301/24", lang="en")))
+    for p in text.practices:
+        entry = data[p.notation]
+        iri = practice_iri(p.notation)
+        title = entry.get("title")
+        if not isinstance(title, str) or not title.strip():
+            line = _line_of(raw, p.notation)
+            raise ModelError(f"data/{PRACTICES_FILE}:{line}: practice {p.notation} has no title")
+        g.add((DECISION, DPO.recommends, iri))
+        g.add((iri, RDF.type, DPO.BestPractice))
+        g.add((iri, SKOS.notation, Literal(p.notation)))
+        g.add((iri, SKOS.prefLabel, Literal(title.strip(), lang="en")))
+        g.add((iri, RDFS.label, Literal(title.strip(), lang="en")))
+        g.add((iri, DCTERMS.description, Literal(p.text, lang="en")))
+        g.add((iri, DPO.buildingBlock, block_iri(p.block)))
+        g.add((iri, DPO.practiceNumber, Literal(p.number, datatype=XSD.positiveInteger)))
+        g.add((iri, DCTERMS.source, DECISION))
+        g.add((iri, SKOS.inScheme, PRACTICE_SCHEME))
+        if p.theme:
+            g.add((iri, DPO.theme, theme_iris[p.theme]))
+        if p.number_restored:
+            g.add(
+                (
+                    iri,
+                    SKOS.editorialNote,
+                    Literal(
+                        f"The plain-text extraction of the Decision lost the number of this "
+                        f"practice; it is restored as {p.notation} from its place between "
+                        f"{p.block}.{p.number - 1} and {p.block}.{p.number + 1}.",
+                        lang="en",
+                    ),
+                )
+            )
+        for kind, (prop, _, _) in LINKS.items():
+            table = entry.get(kind, {})
+            if not isinstance(table, dict):
+                line = _line_of(raw, p.notation, kind)
+                raise ModelError(f"data/{PRACTICES_FILE}:{line}: {kind} of {p.notation} must be a table")
+            for key, value in sorted(table.items()):
+                line = _line_of(raw, p.notation, key)
+                where = f"data/{PRACTICES_FILE}:{line}"
+                target = target_iri(kind, key)
+                if target not in known[kind]:
+                    raise ModelError(
+                        f"{where}: {p.notation} links to {kind} '{key}' ({target}), "
+                        f"which is not defined in the curated data"
+                    )
+                if isinstance(value, str):
+                    evidence, justification = value, None
+                elif isinstance(value, dict) and isinstance(value.get("evidence"), str):
+                    evidence, justification = value["evidence"], value.get("justification")
+                else:
+                    raise ModelError(
+                        f"{where}: {p.notation} → {key}: give the evidence as a string or "
+                        f'as {{ evidence = "...", justification = "..." }}'
+                    )
+                if evidence not in p.text:
+                    raise ModelError(
+                        f"{where}: {p.notation} → {key}: the evidence {evidence!r} "
+                        f"does not occur in the practice's text"
+                    )
+                links.append(Link(p.notation, prop, target, evidence, justification))
+                g.add((iri, prop, target))
+                ax = link_axiom_node(p.notation, prop, target)
+                g.add((ax, RDF.type, OWL.Axiom))
+                g.add((ax, OWL.annotatedSource, iri))
+                g.add((ax, OWL.annotatedProperty, prop))
+                g.add((ax, OWL.annotatedTarget, target))
+                g.add((ax, DPO.evidence, Literal(evidence, lang="en")))
+                if justification:
+                    g.add((ax, DPO.justification, Literal(justification, lang="en")))
+
+    # Recitals, verbatim.
+    for r in text.recitals:
+        rec = DPK[f"decision/7301-24/recital/{r.number}"]
+        g.add((DECISION, DPO.hasRecital, rec))
+        g.add((rec, RDF.type, DPO.Recital))
+        g.add((rec, RDFS.label, Literal(f"Recital {r.number} of Decision 7301/24", lang="en")))
+        g.add((rec, DPO.recitalNumber, Literal(r.number, datatype=XSD.positiveInteger)))
+        g.add((rec, DCTERMS.description, Literal(r.text, lang="en")))
+        g.add((rec, DCTERMS.source, DECISION))
+        if r.number_restored:
+            g.add(
+                (
+                    rec,
+                    SKOS.editorialNote,
+                    Literal(
+                        "The plain-text extraction lost this recital's number; "
+                        "it is restored from the sequence.",
+                        lang="en",
+                    ),
+                )
+            )
+    return g, links
+
+
+def compile_kg() -> Graph:
+    """The whole KG: ontology, curated data and the compiled practices, in one graph."""
+    ontology = load_ontology()
+    curated = load_curated()
+    text = source_mod.load()
+    practices, _ = compile_practices(text, curated, ontology)
+    kg = new_graph()
+    for part in (ontology, curated, practices):
+        for triple in part:
+            kg.add(triple)
+    return kg
+
+
+_CACHE: dict[str, Graph] = {}
+
+
+def cached_kg() -> Graph:
+    """The compiled KG, built once per process and shared. Callers must not modify it."""
+    if "kg" not in _CACHE:
+        from .serialize import canonical
+
+        _CACHE["kg"] = canonical(compile_kg())
+    return _CACHE["kg"]
