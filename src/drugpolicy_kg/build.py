@@ -23,21 +23,27 @@ class BuildResult:
     files: list[Path]
 
 
-def build(out_dir: str | Path, formats: tuple[str, ...] = ("turtle", "nt", "json-ld")) -> BuildResult:
+def build(
+    out_dir: str | Path,
+    formats: tuple[str, ...] = ("turtle", "nt", "json-ld"),
+    sources: Path | None = None,
+) -> BuildResult:
     """Write ``out_dir/drugpolicy-kg.ttl`` (ontology and data) and the other formats beside it.
 
     Also writes the ontology alone as ``drugpolicy-kg-ontology.ttl``. Each file is written
-    atomically, so an interrupted build leaves the previous files intact.
+    atomically, so an interrupted build leaves the previous files intact. ``sources`` is a
+    folder laid out like the package's ``assets/`` (an edited copy under review); by default
+    the sources shipped in the package.
     """
     out = Path(out_dir)
-    graph = serialize.canonical(kg.compile_kg())
+    graph = serialize.canonical(kg.compile_kg(sources))
     files: list[Path] = []
     for fmt in ("turtle", *[f for f in formats if f != "turtle"]):
         path = out / f"{KG_NAME}{serialize.FORMATS[fmt]}"
         log.info("writing %s", path)
         write_bytes(path, serialize.to_bytes(graph, fmt))
         files.append(path)
-    ontology = serialize.canonical(kg.load_ontology())
+    ontology = serialize.canonical(kg.load_ontology(sources))
     path = out / f"{ONTOLOGY_NAME}.ttl"
     write_bytes(path, serialize.to_bytes(ontology, "turtle"))
     files.append(path)

@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import dataclass
+from importlib.abc import Traversable
 from typing import Any
 
 from rdflib import BNode, Graph, Literal, URIRef
@@ -78,24 +79,24 @@ def parse_turtle(text: str, name: str, into: Graph | None = None) -> Graph:
     return g
 
 
-def load_ontology() -> Graph:
+def load_ontology(root: Traversable | None = None) -> Graph:
     """The ontology: all ``assets/ontology/*.ttl`` merged."""
     g = new_graph()
-    for res in iter_assets("ontology", ".ttl"):
+    for res in iter_assets("ontology", ".ttl", root):
         parse_turtle(res.read_text(encoding="utf-8"), f"ontology/{res.name}", g)
     return g
 
 
-def load_curated() -> Graph:
+def load_curated(root: Traversable | None = None) -> Graph:
     """The hand-curated instance data: all ``assets/data/*.ttl`` merged."""
     g = new_graph()
-    for res in iter_assets("data", ".ttl"):
+    for res in iter_assets("data", ".ttl", root):
         parse_turtle(res.read_text(encoding="utf-8"), f"data/{res.name}", g)
     return g
 
 
-def _load_toml(name: str) -> tuple[dict[str, Any], str]:
-    text = read_text("data", name)
+def _load_toml(name: str, root: Traversable | None = None) -> tuple[dict[str, Any], str]:
+    text = read_text("data", name, root=root)
     try:
         return tomllib.loads(text), text
     except tomllib.TOMLDecodeError as exc:
@@ -164,11 +165,14 @@ def link_axiom_node(practice: str, prop: URIRef, target: URIRef) -> BNode:
 
 
 def compile_practices(
-    text: source_mod.DecisionText, curated: Graph, ontology: Graph
+    text: source_mod.DecisionText,
+    curated: Graph,
+    ontology: Graph,
+    root: Traversable | None = None,
 ) -> tuple[Graph, list[Link]]:
     """Blocks, themes, practices, recitals and grounded links, as RDF."""
-    data, raw = _load_toml(PRACTICES_FILE)
-    structure, _ = _load_toml(STRUCTURE_FILE)
+    data, raw = _load_toml(PRACTICES_FILE, root)
+    structure, _ = _load_toml(STRUCTURE_FILE, root)
     g = new_graph()
     links: list[Link] = []
 
@@ -329,12 +333,16 @@ def compile_practices(
     return g, links
 
 
-def compile_kg() -> Graph:
-    """The whole KG: ontology, curated data and the compiled practices, in one graph."""
-    ontology = load_ontology()
-    curated = load_curated()
-    text = source_mod.load()
-    practices, _ = compile_practices(text, curated, ontology)
+def compile_kg(root: Traversable | None = None) -> Graph:
+    """The whole KG: ontology, curated data and the compiled practices, in one graph.
+
+    ``root`` is a folder laid out like ``assets/`` (ontology/, data/, sources/); by default the
+    sources shipped in the package.
+    """
+    ontology = load_ontology(root)
+    curated = load_curated(root)
+    text = source_mod.load(root)
+    practices, _ = compile_practices(text, curated, ontology, root)
     kg = new_graph()
     for part in (ontology, curated, practices):
         for triple in part:

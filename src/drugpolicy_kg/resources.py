@@ -13,22 +13,25 @@ from importlib.abc import Traversable
 ASSETS = "assets"
 
 
-def asset(*parts: str) -> Traversable:
-    """A file or folder inside ``drugpolicy_kg/assets``."""
-    node = resources.files("drugpolicy_kg").joinpath(ASSETS)
+def asset(*parts: str, root: Traversable | None = None) -> Traversable:
+    """A file or folder inside ``drugpolicy_kg/assets`` (or inside ``root``, if given).
+
+    ``root`` lets a reviewer build from an edited copy of the sources without reinstalling.
+    """
+    node = root if root is not None else resources.files("drugpolicy_kg").joinpath(ASSETS)
     for part in parts:
         node = node.joinpath(part)
     return node
 
 
-def read_text(*parts: str) -> str:
+def read_text(*parts: str, root: Traversable | None = None) -> str:
     """The UTF-8 text of an asset."""
-    return asset(*parts).read_text(encoding="utf-8")
+    return asset(*parts, root=root).read_text(encoding="utf-8")
 
 
-def iter_assets(folder: str, suffix: str) -> Iterator[Traversable]:
+def iter_assets(folder: str, suffix: str, root: Traversable | None = None) -> Iterator[Traversable]:
     """The assets in ``folder`` whose name ends with ``suffix``, sorted by name."""
-    node = asset(*folder.split("/"))
+    node = asset(*folder.split("/"), root=root)
     yield from sorted(
         (child for child in node.iterdir() if child.name.endswith(suffix)),
         key=lambda c: c.name,

@@ -13,6 +13,8 @@ import re
 from dataclasses import dataclass, field
 
 from .errors import ModelError
+from importlib.abc import Traversable
+
 from .resources import read_text
 
 SOURCE_FILE = "council-7301-24.txt"
@@ -186,6 +188,6 @@ def parse(text: str) -> DecisionText:
     return DecisionText(blocks, themes, recitals, normalise(paras[annex_at][1]))
 
 
-def load() -> DecisionText:
-    """The shipped Decision text, parsed."""
-    return parse(read_text("sources", SOURCE_FILE))
+def load(root: Traversable | None = None) -> DecisionText:
+    """The shipped Decision text (or the one under ``root/sources``), parsed."""
+    return parse(read_text("sources", SOURCE_FILE, root=root))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
 
@@ -10,6 +12,7 @@ import click
 Examples:
   drugpolicy-kg build --out dist
   drugpolicy-kg build --out dist --quiet
+  drugpolicy-kg build --out dist --sources my-reviewed-copy/
 """
 )
 @click.option(
@@ -20,8 +23,13 @@ Examples:
     show_default=True,
     help="Folder to write drugpolicy-kg.ttl (and .nt, .jsonld) into.",
 )
+@click.option(
+    "--sources",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="Build from an edited copy of the sources (a folder with ontology/, data/, sources/).",
+)
 @click.option("--quiet", "-q", is_flag=True, help="Do not print the summary.")
-def build(out_dir: str, quiet: bool) -> None:
+def build(out_dir: str, sources: Path | None, quiet: bool) -> None:
     """Build the KG: the ontology plus all instance data of Decision 7301/24.
 
     Writes OUT/drugpolicy-kg.ttl, with N-Triples and JSON-LD beside it and the ontology alone
@@ -31,7 +39,7 @@ def build(out_dir: str, quiet: bool) -> None:
     from ..build import build as run_build
     from ..summary import summarise
 
-    result = run_build(out_dir)
+    result = run_build(out_dir, sources=sources)
     for path in result.files:
         click.echo(f"wrote {path}", err=True)
     if not quiet:
