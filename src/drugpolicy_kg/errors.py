@@ -45,3 +45,19 @@ class ModelError(DrugPolicyKGError):
 
 class EngineError(DrugPolicyKGError):
     """A query engine, reasoner or server failed or is unavailable."""
+
+
+class NetworkBlockedError(InputError):
+    """Code tried to reach the network inside :func:`drugpolicy_kg.netguard.no_network`.
+
+    An input error because, while reading untrusted input, only the input can cause it
+    (a remote JSON-LD context, an external XML entity, an ``owl:imports``).
+    """
+
+
+class TimeLimitExceeded(InputError):
+    """Work run by :func:`drugpolicy_kg.limits.run_with_timeout` ran out of time (exit code 2).
+
+    An input error because what hangs is the user's input: a plan whose values make a
+    pattern backtrack, or a heavy query. The user can raise the limit with ``--timeout``.
+    """
