@@ -274,7 +274,9 @@ def compile_practices(
             table = entry.get(kind, {})
             if not isinstance(table, dict):
                 line = _line_of(raw, p.notation, kind)
-                raise ModelError(f"data/{PRACTICES_FILE}:{line}: {kind} of {p.notation} must be a table")
+                raise ModelError(
+                    f"data/{PRACTICES_FILE}:{line}: {kind} of {p.notation} must be a table"
+                )
             for key, value in sorted(table.items()):
                 line = _line_of(raw, p.notation, key)
                 where = f"data/{PRACTICES_FILE}:{line}"

@@ -39,9 +39,11 @@ def _sorted_jsonld(text: str) -> bytes:
     """rdflib's JSON-LD follows set order; sort nodes and value arrays for stable bytes."""
     doc = json.loads(text)
 
-    def norm(value: Any) -> Any:
+    def norm(value: Any, ordered: bool = False) -> Any:
         if isinstance(value, dict):
-            return {k: norm(v) for k, v in value.items()}
+            return {k: norm(v, ordered=k == "@list") for k, v in value.items()}
+        if isinstance(value, list) and ordered:
+            return [norm(v) for v in value]  # an RDF list: its order is meaning
         if isinstance(value, list):
             items = [norm(v) for v in value]
             return sorted(items, key=lambda v: json.dumps(v, sort_keys=True, ensure_ascii=False))

@@ -11,10 +11,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-
-from .errors import ModelError
 from importlib.abc import Traversable
 
+from .errors import ModelError
 from .resources import read_text
 
 SOURCE_FILE = "council-7301-24.txt"

@@ -6,13 +6,15 @@ The namespaces are the public contract (see ``docs/CONTRACT.md``).
 
 from __future__ import annotations
 
+from typing import Any
+
 from rdflib import Namespace, URIRef
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SH, SKOS, XSD
 
 __all__ = [
-    "COUNTRY",
     "CELEX",
     "CORPORATE_BODY",
+    "COUNTRY",
     "CV",
     "DCTERMS",
     "DECISION",
@@ -61,7 +63,7 @@ DECISION = DPK["decision/7301-24"]
 STATUSES = (DPO.Adopted, DPO.Planned, DPO.UnderAssessment, DPO.NotPlanned)
 
 #: Prefixes bound in every graph the project writes, in this order.
-PREFIXES: dict[str, Namespace] = {
+PREFIXES: dict[str, Any] = {
     "dpo": DPO,
     "dpk": DPK,
     "country": COUNTRY,
@@ -96,3 +98,34 @@ def block_iri(numeral: str) -> URIRef:
 def country_iri(code: str) -> URIRef:
     """EU country authority IRI from an ISO 3166 alpha-3 code, e.g. ``NLD``."""
     return COUNTRY[code.upper()]
+
+
+# --- validation ---
+#: Namespace of the action-plan SHACL shapes (``assets/shapes/``); shape IRIs are ``dps:...Shape``.
+DPS = Namespace("https://w3id.org/drugpolicy-kg/shapes#")
+#: The action-plan requirement of Recital 12 (carries ``dpo:reportingPeriod`` "P3M").
+ACTION_PLAN_REQUIREMENT = DPK["decision/7301-24/action-plans"]
+#: Recital 12 of the Decision, which the action-plan shapes cite.
+RECITAL_12 = DPK["decision/7301-24/recital/12"]
+#: Base IRI of the illustrative and template plans written by ``drugpolicy-kg plan``.
+EXAMPLE_PLANS = Namespace("https://example.org/drugpolicy-kg/plans/")
+#: The numerals of the four building blocks, in the Decision's order.
+BLOCK_NUMERALS = ("I", "II", "III", "IV")
+
+
+# --- reasoning ---
+#: owlready2's own annotation namespace. ``python_module`` there makes owlready2 import a
+#: Python module when it loads an ontology, so every triple in it is stripped before loading.
+OWLREADY = Namespace("http://www.lesfleursdunormal.fr/static/_downloads/owlready_ontology.owl#")
+#: The defined practice classes of ``ontology/defined-classes.ttl`` (issue #6), in the order
+#: the reasoning report prints them. Membership is inferred by the reasoner, never asserted.
+DEFINED_PRACTICE_CLASSES = (
+    DPO.EUSystemPractice,
+    DPO.PublicPrivatePractice,
+    DPO.AntiCorruptionPractice,
+    DPO.InternationalCooperationPractice,
+    DPO.TechnologyPractice,
+    DPO.LegallyAnchoredPractice,
+)
+#: The block IV theme that defines dpo:AntiCorruptionPractice by value.
+THEME_CORRUPTION = DPK["theme/corruption"]

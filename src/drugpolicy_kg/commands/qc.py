@@ -23,7 +23,8 @@ def qc(kg_file: str | None) -> None:
 
     Exit 0 when every rule returns zero rows, 1 when any rule finds a problem.
     """
-    from .. import kg, qc as qc_mod
+    from .. import kg
+    from .. import qc as qc_mod
     from ..commands import EXIT_PROBLEMS
 
     if kg_file:
