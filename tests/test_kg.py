@@ -333,3 +333,11 @@ def test_external_identifiers_only_where_verified(kg_graph: Graph) -> None:
     assert not list(kg_graph.objects(COUNTRY.BGR, SKOS.exactMatch))
     europol = {str(x) for x in kg_graph.objects(DPK["actor/europol"], SKOS.exactMatch)}
     assert europol == {"http://www.wikidata.org/entity/Q207203"}
+
+
+def test_practices_were_identified_in_the_2023_evaluation(kg_graph: Graph) -> None:
+    from drugpolicy_kg.vocab import EVALUATION, PROV
+
+    for p in kg_graph.subjects(RDF.type, DPO.BestPractice):
+        assert kg_graph.value(p, PROV.wasGeneratedBy) == EVALUATION
+    assert (EVALUATION, RDF.type, DPO.ThematicEvaluation) in kg_graph

@@ -35,8 +35,10 @@ from .vocab import (
     DPK,
     DPO,
     ELI_BASE,
+    EVALUATION,
     OWL,
     PREFIXES,
+    PROV,
     RDF,
     RDFS,
     SKOS,
@@ -254,6 +256,9 @@ def compile_practices(
         g.add((iri, DPO.buildingBlock, block_iri(p.block)))
         g.add((iri, DPO.practiceNumber, Literal(p.number, datatype=XSD.positiveInteger)))
         g.add((iri, DCTERMS.source, DECISION))
+        # The annex: "best practices were identified in the framework of the 2023 thematic
+        # Schengen evaluation".
+        g.add((iri, PROV.wasGeneratedBy, EVALUATION))
         g.add((iri, SKOS.inScheme, PRACTICE_SCHEME))
         if p.theme:
             g.add((iri, DPO.theme, theme_iris[p.theme]))

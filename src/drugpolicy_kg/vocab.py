@@ -22,6 +22,7 @@ __all__ = [
     "DPO",
     "ELI",
     "ELI_BASE",
+    "EVALUATION",
     "LANGUAGE",
     "ONTOLOGY_IRI",
     "ORG",
@@ -58,6 +59,7 @@ CELEX = Namespace("http://publications.europa.eu/resource/celex/")
 VANN = Namespace("http://purl.org/vocab/vann/")
 
 DECISION = DPK["decision/7301-24"]
+EVALUATION = DPK["evaluation/2023-drug-trafficking"]
 
 #: The four implementation statuses of an action-plan entry (contract).
 STATUSES = (DPO.Adopted, DPO.Planned, DPO.UnderAssessment, DPO.NotPlanned)
