@@ -1,0 +1,338 @@
+"""The SPARQL catalogue of competency questions (``assets/queries/catalogue/*.rq``).
+
+Each query is data in the wheel with a comment header (STYLE.md: intent, parameters, columns)::
+
+    # title: Practices that use a tool
+    # description: The practices that use a tool, with the words of the Decision's text
+    #    that ground each link (dpo:evidence on the owl:Axiom).
+    # param: tool (tool) = SIS: the tool, by key, abbreviation, label or IRI
+    # columns: practice, notation, title, evidence
+    # requires: plans
+
+Parameters are SPARQL variables of the same name. A user's value is never pasted into the
+query text: :func:`resolve_params` turns a friendly value (``tool=SIS``, ``state=NLD``,
+``practice=III.2``) into one RDF term, which the engine binds (rdflib ``initBindings``,
+pyoxigraph ``substitutions``). Entity types are resolved against the data the engine holds,
+so a value that names nothing in the KG is an :class:`~drugpolicy_kg.errors.InputError`
+with suggestions, not a silent empty answer.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import difflib
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .errors import InputError
+from .resources import iter_assets
+
+if TYPE_CHECKING:
+    from rdflib.term import Identifier
+
+    from .engines.base import QueryEngine
+
+CATALOGUE_FOLDER = "queries/catalogue"
+SUFFIX = ".rq"
+
+_PARAM_RE = re.compile(
+    r"^(?P<name>[A-Za-z_][A-Za-z0-9_]*)\s*\((?P<type>[a-z]+)\)\s*"
+    r"(?:=\s*(?P<default>[^:]*?)\s*)?:\s*(?P<doc>.*)$"
+)
+
+#: Entity parameter types: the class (local name in dpo:) whose instances name the values,
+#: and the IRI path segment of their keys (``tool/SIS``) or None for country IRIs.
+ENTITY_TYPES: dict[str, str] = {
+    "practice": "BestPractice",
+    "block": "BuildingBlock",
+    "theme": "Theme",
+    "tool": "Tool",
+    "actor": "Actor",
+    "legal": "LegalInstrument",
+    "state": "State",
+    "status": "ImplementationStatus",
+}
+LITERAL_TYPES = ("string", "integer", "date")
+PARAM_TYPES = (*ENTITY_TYPES, *LITERAL_TYPES, "iri")
+
+
+@dataclass(frozen=True)
+class Param:
+    """One declared parameter: its SPARQL variable, type, default and help."""
+
+    name: str
+    type: str
+    default: str | None
+    doc: str
+
+
+@dataclass(frozen=True)
+class CatalogueQuery:
+    """One competency question: its SPARQL text and header."""
+
+    name: str
+    title: str
+    description: str
+    text: str
+    params: tuple[Param, ...] = ()
+    columns: tuple[str, ...] = ()
+    requires: tuple[str, ...] = ()
+    source: str = ""
+
+    @property
+    def needs_plans(self) -> bool:
+        return "plans" in self.requires
+
+
+@dataclass
+class _Header:
+    fields: dict[str, str] = field(default_factory=dict)
+    params: list[str] = field(default_factory=list)
+
+
+def parse_header(text: str) -> _Header:
+    """The ``# key: value`` header; ``param`` may repeat; indented lines continue a value."""
+    head = _Header()
+    last: tuple[str, int] | None = None
+    for line in text.splitlines():
+        if not line.startswith("#"):
+            break
+        body = line[1:]
+        if body.startswith("   ") and last is not None:
+            key, idx = last
+            if key == "param":
+                head.params[idx] += " " + body.strip()
+            else:
+                head.fields[key] += " " + body.strip()
+            continue
+        name, sep, value = body.strip().partition(":")
+        name = name.strip().lower()
+        if not sep or not name or " " in name:
+            last = None
+            continue
+        if name == "param":
+            head.params.append(value.strip())
+            last = ("param", len(head.params) - 1)
+        else:
+            head.fields[name] = value.strip()
+            last = (name, 0)
+    return head
+
+
+def parse_query_file(text: str, name: str, source: str = "") -> CatalogueQuery:
+    """A :class:`CatalogueQuery` from a file's text; a malformed header is an InputError."""
+    head = parse_header(text)
+    params = []
+    for raw in head.params:
+        m = _PARAM_RE.match(raw)
+        if not m:
+            raise InputError(
+                f"malformed parameter header {raw!r}: expected 'NAME (TYPE) = DEFAULT: help'",
+                source or name,
+            )
+        ptype = m["type"]
+        if ptype not in PARAM_TYPES:
+            raise InputError(
+                f"parameter {m['name']} has unknown type {ptype!r}; known: {', '.join(PARAM_TYPES)}",
+                source or name,
+            )
+        default = m["default"]
+        params.append(Param(m["name"], ptype, default if default else None, m["doc"].strip()))
+    split = re.compile(r"[,\s]+")
+    columns = tuple(c for c in split.split(head.fields.get("columns", "")) if c)
+    requires = tuple(c for c in split.split(head.fields.get("requires", "")) if c)
+    return CatalogueQuery(
+        name=name,
+        title=head.fields.get("title", name),
+        description=head.fields.get("description", ""),
+        text=text,
+        params=tuple(params),
+        columns=columns,
+        requires=requires,
+        source=source,
+    )
+
+
+_CACHE: dict[str, dict[str, CatalogueQuery]] = {}
+
+
+def catalogue() -> dict[str, CatalogueQuery]:
+    """All catalogue queries shipped in the wheel, by name (file name without ``.rq``)."""
+    if "all" not in _CACHE:
+        out = {}
+        for res in iter_assets(CATALOGUE_FOLDER, SUFFIX):
+            name = res.name[: -len(SUFFIX)]
+            out[name] = parse_query_file(
+                res.read_text(encoding="utf-8"), name, f"queries/catalogue/{res.name}"
+            )
+        _CACHE["all"] = out
+    return _CACHE["all"]
+
+
+def get(name_or_file: str) -> CatalogueQuery:
+    """A catalogue query by name, or any ``.rq`` file (``-`` is not accepted here)."""
+    queries = catalogue()
+    if name_or_file in queries:
+        return queries[name_or_file]
+    path = Path(name_or_file)
+    if path.is_file():
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise InputError(f"cannot read the query: {exc}", str(path)) from exc
+        return parse_query_file(text, path.stem, str(path))
+    close = difflib.get_close_matches(name_or_file, list(queries), n=3)
+    hint = f"; did you mean {', '.join(close)}?" if close else "; see `drugpolicy-kg queries`"
+    raise InputError(f"no catalogue query or file named {name_or_file!r}{hint}")
+
+
+# --- parameter resolution ------------------------------------------------------------------
+
+_IRI_OK = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]*$")
+
+_NAMES_QUERY = """
+PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+SELECT DISTINCT ?cls ?x ?name WHERE {
+  ?x rdf:type/rdfs:subClassOf* ?cls .
+  OPTIONAL { ?x rdfs:label|skos:prefLabel|skos:altLabel|skos:notation ?name }
+}
+"""
+
+
+def check_iri(value: str, param: str = "value") -> str:
+    """``value`` if it is an absolute IRI with no character that could end an IRI token."""
+    if not _IRI_OK.match(value):
+        raise InputError(f"{param}: {value!r} is not an absolute IRI")
+    return value
+
+
+def _keys_of(iri: str) -> list[str]:
+    """The short keys a user may type for an IRI: ``SIS`` for ``dpk:tool/SIS``, ``NLD`` for a
+    country, ``reg/2018/1862`` and ``2018/1862`` for an ELI."""
+    from .vocab import ELI_BASE
+
+    keys = [iri.rstrip("/").rsplit("/", 1)[-1].rsplit("#", 1)[-1]]
+    if iri.startswith(ELI_BASE):
+        path = iri[len(ELI_BASE) :].removesuffix("/oj")
+        keys += [path, path.split("/", 1)[-1]]
+    return keys
+
+
+class Resolver:
+    """Maps friendly values to the IRIs of KG entities, using the names the engine holds.
+
+    The lookup query is constant text: the class is bound as a parameter, and the user's
+    value is only compared in Python, so it never reaches any query.
+    """
+
+    def __init__(self, engine: QueryEngine) -> None:
+        self.engine = engine
+        self._names: dict[str, dict[str, set[str]]] = {}
+
+    def names(self, ptype: str) -> dict[str, set[str]]:
+        """lower-cased name -> IRIs, for every instance of the type's class."""
+        if ptype not in self._names:
+            from rdflib import URIRef
+
+            from .vocab import DPO
+
+            cls = URIRef(DPO[ENTITY_TYPES[ptype]])
+            result = self.engine.query(_NAMES_QUERY, bindings={"cls": cls})
+            table: dict[str, set[str]] = {}
+            for _, x, name in result.rows:
+                if x is None:
+                    continue
+                iri = str(x)
+                for n in (iri, *_keys_of(iri), None if name is None else str(name)):
+                    if n:
+                        table.setdefault(n.lower(), set()).add(iri)
+            self._names[ptype] = table
+        return self._names[ptype]
+
+    def resolve(self, param: Param, value: str) -> Identifier:
+        from rdflib import Literal, URIRef
+        from rdflib.namespace import XSD
+
+        if param.type == "string":
+            return Literal(value)
+        if param.type == "integer":
+            try:
+                return Literal(int(value.strip()), datatype=XSD.integer)
+            except ValueError as exc:
+                raise InputError(f"{param.name}: {value!r} is not an integer") from exc
+        if param.type == "date":
+            try:
+                day = _dt.date.fromisoformat(value.strip())
+            except ValueError as exc:
+                raise InputError(f"{param.name}: {value!r} is not a date (YYYY-MM-DD)") from exc
+            return Literal(day.isoformat(), datatype=XSD.date)
+        if param.type == "iri":
+            return URIRef(check_iri(value.strip(), param.name))
+        table = self.names(param.type)
+        key = value.strip().lower()
+        found = table.get(key, set())
+        if not found and param.type == "status":
+            found = table.get(key.replace("_", "-").replace(" ", "-"), set()) or table.get(
+                key.replace("-", " ").replace("_", " "), set()
+            )
+        if len(found) == 1:
+            return URIRef(next(iter(found)))
+        if not found:
+            close = difflib.get_close_matches(key, [k for k in table if ":" not in k], n=4)
+            hint = f"; did you mean {', '.join(close)}?" if close else ""
+            raise InputError(f"{param.name}: no {param.type} named {value!r} in the KG{hint}")
+        raise InputError(
+            f"{param.name}: {value!r} names several {param.type}s ({', '.join(sorted(found))}); "
+            "give the key or the IRI"
+        )
+
+
+def resolve_params(
+    query: CatalogueQuery, given: Mapping[str, str], engine: QueryEngine
+) -> dict[str, Identifier]:
+    """The bindings for ``query``: declared parameters (given or default) resolved to terms.
+
+    For a query file without a header, every ``NAME=VALUE`` binds ``?NAME``: an absolute IRI
+    in angle brackets (``<https://...>``) becomes an IRI, anything else a plain string.
+    """
+    declared = {p.name: p for p in query.params}
+    unknown = sorted(set(given) - set(declared))
+    if unknown and declared:
+        raise InputError(
+            f"{query.name} has no parameter {', '.join(unknown)}; "
+            f"its parameters: {', '.join(declared) or 'none'}"
+        )
+    resolver = Resolver(engine)
+    out: dict[str, Identifier] = {}
+    for p in query.params:
+        value = given.get(p.name, p.default)
+        if value is None or value == "":
+            continue
+        out[p.name] = resolver.resolve(p, value)
+    if not declared:
+        from rdflib import Literal, URIRef
+
+        for name, value in given.items():
+            if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
+                raise InputError(f"--param {name!r}: not a SPARQL variable name")
+            if value.startswith("<") and value.endswith(">"):
+                out[name] = URIRef(check_iri(value[1:-1], name))
+            else:
+                out[name] = Literal(value)
+    return out
+
+
+def parse_param_options(pairs: tuple[str, ...] | list[str]) -> dict[str, str]:
+    """``["tool=SIS", "state=NLD"]`` -> dict; a pair without ``=`` is an InputError."""
+    out: dict[str, str] = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name.strip():
+            raise InputError(f"--param {pair!r}: expected NAME=VALUE")
+        out[name.strip()] = value
+    return out

@@ -1,0 +1,177 @@
+"""SPARQL engines behind one interface, and the dataset they answer over.
+
+:func:`open_engine` is what the CLI and library callers use: it loads the KG and any action
+plans into the chosen engine. With the default engine, the parsed dataset is cached on disk
+(an Oxigraph store keyed by the hashes of the package's sources and the plan files), so a
+repeated query over an unchanged corpus skips parsing entirely.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+from .. import __version__
+from .base import DEFAULT_TIMEOUT, QueryEngine, QueryResult, load_plan_graphs
+
+__all__ = [
+    "DEFAULT_ENGINE",
+    "DEFAULT_TIMEOUT",
+    "ENGINES",
+    "QueryEngine",
+    "QueryResult",
+    "cache_dir",
+    "kg_ntriples",
+    "open_engine",
+]
+
+#: The default engine: oxigraph, since tests/test_engines_equal.py shows the whole catalogue
+#: answers identically on it and on the rdflib reference.
+DEFAULT_ENGINE = "oxigraph"
+ENGINES = ("oxigraph", "rdflib")
+
+
+def cache_dir() -> Path:
+    """The user cache folder (``$DRUGPOLICY_KG_CACHE``, else XDG ``~/.cache/drugpolicy-kg``)."""
+    env = os.environ.get("DRUGPOLICY_KG_CACHE")
+    if env:
+        return Path(env)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "drugpolicy-kg"
+
+
+def sources_hash() -> str:
+    """A hash of everything the KG is compiled from (package version and assets)."""
+    from ..resources import asset
+
+    h = hashlib.sha256(__version__.encode())
+    for folder in ("ontology", "data", "sources"):
+        node = asset(folder)
+        for child in sorted(node.iterdir(), key=lambda c: c.name):
+            if child.is_file():
+                h.update(child.name.encode())
+                h.update(child.read_bytes())
+    return h.hexdigest()[:24]
+
+
+def kg_ntriples(*, use_cache: bool = True) -> bytes:
+    """The compiled KG as N-Triples, cached on disk by :func:`sources_hash`."""
+    from ..atomic import write_bytes
+
+    path = cache_dir() / f"kg-{sources_hash()}.nt"
+    if use_cache and path.is_file():
+        return path.read_bytes()
+    from ..kg import cached_kg
+
+    data: bytes = cached_kg().serialize(format="nt", encoding="utf-8")
+    if use_cache:
+        try:
+            write_bytes(path, data)
+        except OSError:  # a read-only home is no reason to fail a query
+            pass
+    return data
+
+
+def _plan_files(paths: Sequence[str]) -> list[Path]:
+    files: list[Path] = []
+    for p in map(Path, paths):
+        files.extend(sorted(f for f in p.rglob("*") if f.is_file()) if p.is_dir() else [p])
+    return files
+
+
+def _dataset_key(plans: Sequence[str]) -> str | None:
+    """A key for the parsed dataset, or None when a plan path cannot be read."""
+    h = hashlib.sha256(sources_hash().encode())
+    try:
+        for f in _plan_files(plans):
+            h.update(str(f.resolve()).encode())
+            h.update(hashlib.sha256(f.read_bytes()).digest())
+    except OSError:
+        return None
+    import pyoxigraph
+
+    h.update(pyoxigraph.__version__.encode() if hasattr(pyoxigraph, "__version__") else b"")
+    return h.hexdigest()[:32]
+
+
+def open_engine(
+    name: str = DEFAULT_ENGINE,
+    *,
+    plans: Sequence[str] = (),
+    endpoint: str | None = None,
+    use_cache: bool = False,
+) -> QueryEngine:
+    """An engine holding the KG (and ``plans``), or a remote endpoint if ``endpoint`` is set.
+
+    ``use_cache`` (the CLI's default) keeps the parsed dataset as an on-disk Oxigraph store;
+    it only applies to the oxigraph engine.
+    """
+    if endpoint:
+        from .remote import RemoteEngine
+
+        return RemoteEngine(endpoint)
+    if name not in ENGINES:
+        from ..errors import InputError
+
+        raise InputError(f"unknown engine {name!r}; choose one of {', '.join(ENGINES)}")
+    if name == "rdflib":
+        from ..kg import cached_kg
+        from .rdflib_engine import RdflibEngine
+
+        engine = RdflibEngine(cached_kg())
+        for g in load_plan_graphs(plans):
+            engine.add_graph(g)
+        return engine
+    from .oxigraph_engine import OxigraphEngine
+
+    key = _dataset_key(plans) if use_cache else None
+    if key is not None:
+        store_dir = cache_dir() / f"store-{key}"
+        if (store_dir / ".complete").is_file():
+            try:
+                return OxigraphEngine.open_read_only(store_dir)
+            except OSError:
+                pass
+        built = _build_store(store_dir, plans)
+        if built is not None:
+            return built
+    engine = OxigraphEngine()
+    engine.add_ntriples(kg_ntriples(use_cache=use_cache))
+    for g in load_plan_graphs(plans):
+        engine.add_graph(g)
+    return engine
+
+
+def _build_store(store_dir: Path, plans: Sequence[str]) -> QueryEngine | None:
+    """Parse the dataset into an on-disk store, published by one atomic rename."""
+    import pyoxigraph as ox
+
+    from .oxigraph_engine import OxigraphEngine
+
+    graphs = load_plan_graphs(plans)  # parse (and reject bad input) before touching the cache
+    try:
+        store_dir.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=".store-", dir=store_dir.parent))
+    except OSError:
+        return None
+    try:
+        store = ox.Store(str(tmp))
+        engine = OxigraphEngine(store)
+        engine.add_ntriples(kg_ntriples())
+        for g in graphs:
+            engine.add_graph(g)
+        store.flush()
+        del engine, store
+        (tmp / ".complete").write_text("ok\n", encoding="utf-8")
+        try:
+            os.replace(tmp, store_dir)
+        except OSError:  # another process won the race: use its store
+            shutil.rmtree(tmp, ignore_errors=True)
+        return OxigraphEngine.open_read_only(store_dir)
+    except OSError:
+        shutil.rmtree(tmp, ignore_errors=True)
+        return None

@@ -1,0 +1,183 @@
+"""The one interface every SPARQL engine implements (oaklib-style backends).
+
+Code that runs queries holds a :class:`QueryEngine` and never asks which engine it has:
+rdflib (the reference), pyoxigraph (the fast embedded default) or a remote endpoint. A
+method an engine lacks raises ``NotImplementedError`` naming the engine.
+
+Results come back as one engine-neutral :class:`QueryResult` of rdflib terms, so formatters,
+golden-file tests and the cross-engine equality test compare like with like.
+"""
+
+from __future__ import annotations
+
+import threading
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, ClassVar, TypeVar
+
+from ..errors import EngineError
+
+if TYPE_CHECKING:
+    from rdflib import Graph
+    from rdflib.term import Identifier
+
+#: Default time limit of one query, in seconds (``--timeout``).
+DEFAULT_TIMEOUT = 30.0
+
+T = TypeVar("T")
+
+
+@dataclass
+class QueryResult:
+    """The answer of one query: rows for SELECT, a boolean for ASK, a graph for CONSTRUCT."""
+
+    kind: str  # "SELECT", "ASK", "CONSTRUCT" or "DESCRIBE"
+    vars: list[str] = field(default_factory=list)
+    rows: list[tuple[Identifier | None, ...]] = field(default_factory=list)
+    boolean: bool | None = None
+    graph: Graph | None = None
+
+    def row_set(self) -> set[tuple[Identifier | None, ...]]:
+        """The rows as a set, for order-free comparison (golden files, engine equality)."""
+        return set(self.rows)
+
+    def dicts(self) -> list[dict[str, Identifier]]:
+        """The rows as ``{var: term}`` with unbound variables left out."""
+        return [
+            {v: t for v, t in zip(self.vars, row, strict=True) if t is not None}
+            for row in self.rows
+        ]
+
+
+class QueryEngine(ABC):
+    """A SPARQL 1.1 engine over the KG and any loaded action plans."""
+
+    #: Short name used on the command line (``--engine``) and in messages.
+    name: ClassVar[str] = "engine"
+
+    @abstractmethod
+    def add_graph(self, graph: Graph) -> None:
+        """Add every triple of ``graph`` to the engine's default graph."""
+
+    def add_ntriples(self, data: bytes) -> None:
+        """Add N-Triples; engines with a native parser override this to skip rdflib."""
+        from rdflib import Graph
+
+        g = Graph()
+        g.parse(data=data, format="nt")
+        self.add_graph(g)
+
+    @abstractmethod
+    def query(
+        self,
+        text: str,
+        *,
+        bindings: Mapping[str, Identifier] | None = None,
+        timeout: float | None = None,
+        source: str = "<query>",
+    ) -> QueryResult:
+        """Run ``text`` with ``bindings`` bound as terms (never pasted into the text)."""
+
+    def __len__(self) -> int:
+        raise NotImplementedError(f"the {self.name} engine cannot count its triples")
+
+    def close(self) -> None:
+        """Release resources; engines without any keep this no-op."""
+
+    def __enter__(self) -> QueryEngine:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def run_with_timeout(fn: Callable[[], T], seconds: float | None, *, what: str) -> T:
+    """Run ``fn`` and give up after ``seconds`` with an EngineError.
+
+    Embedded engines cannot be interrupted from Python, so ``fn`` runs in a daemon thread:
+    the caller gets control back on time (the CLI then exits), while the abandoned thread
+    finishes or dies with the process.
+    """
+    if not seconds or seconds <= 0:
+        return fn()
+    box: dict[str, object] = {}
+
+    def target() -> None:
+        try:
+            box["value"] = fn()
+        except BaseException as exc:  # handed over to the calling thread
+            box["error"] = exc
+
+    worker = threading.Thread(target=target, name=f"query:{what}", daemon=True)
+    worker.start()
+    worker.join(seconds)
+    if worker.is_alive():
+        raise EngineError(f"{what}: the query did not finish within {seconds:g} s (--timeout)")
+    if "error" in box:
+        raise box["error"]  # type: ignore[misc]
+    return box["value"]  # type: ignore[return-value]
+
+
+def load_plan_graphs(paths: Sequence[str]) -> list[Graph]:
+    """Action plans from files or folders, each as one rdflib graph (untrusted input).
+
+    Uses :mod:`drugpolicy_kg.rdfio` (no network, no file access, size limits) when present.
+    Quads of a TriG or JSON-LD dataset are flattened into one graph: the catalogue reads plans
+    from the default graph, where they join the KG.
+    """
+    from rdflib import Dataset, Graph
+
+    from ..errors import InputError
+
+    try:
+        from .. import rdfio  # type: ignore[attr-defined]
+    except ImportError:  # pragma: no cover - rdfio is written by another engineer
+        rdfio = None
+    out: list[Graph] = []
+    if rdfio is not None and hasattr(rdfio, "load_many"):
+        loaded = rdfio.load_many(list(paths))
+        items = loaded.values() if isinstance(loaded, Mapping) else loaded
+        for item in items:
+            g = item[1] if isinstance(item, tuple) else item
+            out.append(_flatten(g))
+        return out
+    # Fallback until rdfio exists: local files only, formats by suffix, no JSON-LD contexts.
+    from pathlib import Path
+
+    formats = {".ttl": "turtle", ".nt": "nt", ".trig": "trig", ".rdf": "xml", ".owl": "xml"}
+    files: list[Path] = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            files.extend(sorted(f for f in p.rglob("*") if f.suffix in formats))
+        elif p.is_file():
+            files.append(p)
+        else:
+            raise InputError("no such file or folder", str(p))
+    for f in files:
+        fmt = formats.get(f.suffix)
+        if fmt is None:
+            raise InputError(f"unsupported plan format {f.suffix!r}", str(f))
+        ds = Dataset() if fmt == "trig" else Graph()
+        try:
+            ds.parse(f, format=fmt, publicID=f.resolve().as_uri())
+        except Exception as exc:
+            line = getattr(exc, "lines", None)
+            raise InputError(
+                f"cannot parse the plan: {str(exc).strip().splitlines()[-1] if str(exc).strip() else exc!r}",
+                str(f),
+                line + 1 if isinstance(line, int) else None,
+            ) from exc
+        out.append(_flatten(ds))
+    return out
+
+
+def _flatten(g: Graph) -> Graph:
+    from rdflib import Dataset, Graph
+
+    if isinstance(g, Dataset):
+        flat = Graph()
+        for s, p, o, _ in g.quads((None, None, None, None)):
+            flat.add((s, p, o))
+        return flat
+    return g

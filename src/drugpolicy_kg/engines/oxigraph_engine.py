@@ -1,0 +1,140 @@
+"""The fast embedded engine: pyoxigraph (Oxigraph's Rust SPARQL engine).
+
+Measured on 60k triples it loads ~11x and answers a GROUP BY ~28x faster than rdflib, and it
+plans joins. It is the default once tests/test_engines_equal.py shows that the whole catalogue
+answers identically on both engines. Parameters are bound with ``substitutions=`` (SPARQL
+dev SEP-0007), so a user's value never becomes query text.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..errors import InputError
+from .base import QueryEngine, QueryResult, run_with_timeout
+
+if TYPE_CHECKING:
+    import pyoxigraph as ox
+    from rdflib import Graph
+    from rdflib.term import Identifier
+
+_ERR_AT = re.compile(r"error at (\d+):(\d+):\s*(.*)", re.DOTALL)
+
+
+class OxigraphEngine(QueryEngine):
+    """SPARQL over a pyoxigraph Store: in memory, or an on-disk store opened read-only."""
+
+    name = "oxigraph"
+
+    def __init__(self, store: ox.Store | None = None) -> None:
+        import pyoxigraph as ox
+
+        self.store = store if store is not None else ox.Store()
+
+    @classmethod
+    def open_read_only(cls, path: str | Path) -> OxigraphEngine:
+        """An engine over a store built earlier (the CLI's parsed-input cache)."""
+        import pyoxigraph as ox
+
+        return cls(ox.Store.read_only(str(path)))
+
+    def add_graph(self, graph: Graph) -> None:
+        import pyoxigraph as ox
+
+        self.store.extend(
+            ox.Quad(to_ox(s), to_ox(p), to_ox(o), ox.DefaultGraph())  # type: ignore[arg-type]
+            for s, p, o in graph
+        )
+
+    def add_ntriples(self, data: bytes) -> None:
+        import pyoxigraph as ox
+
+        self.store.load(data, format=ox.RdfFormat.N_TRIPLES)
+
+    def __len__(self) -> int:
+        return len(self.store)
+
+    def query(
+        self,
+        text: str,
+        *,
+        bindings: Mapping[str, Identifier] | None = None,
+        timeout: float | None = None,
+        source: str = "<query>",
+    ) -> QueryResult:
+        import pyoxigraph as ox
+
+        subs = {ox.Variable(k): to_ox(v) for k, v in (bindings or {}).items()}
+
+        def run() -> QueryResult:
+            try:
+                res: Any = self.store.query(text, substitutions=subs or None)
+            except SyntaxError as exc:
+                raise _syntax_error(exc, source) from exc
+            except RuntimeError as exc:  # e.g. a bound variable the query does not project
+                raise InputError(f"the oxigraph engine refused the query: {exc}", source) from exc
+            if isinstance(res, ox.QueryBoolean):
+                return QueryResult("ASK", boolean=bool(res))
+            if isinstance(res, ox.QueryTriples):
+                from rdflib import Graph
+
+                g = Graph()
+                for t in res:
+                    g.add((from_ox(t.subject), from_ox(t.predicate), from_ox(t.object)))  # type: ignore[arg-type]
+                return QueryResult("CONSTRUCT", graph=g)
+            names = [v.value for v in res.variables]
+            rows = [tuple(from_ox(sol[i]) for i in range(len(names))) for sol in res]
+            return QueryResult("SELECT", vars=names, rows=rows)
+
+        return run_with_timeout(run, timeout, what=source)
+
+
+def _syntax_error(exc: SyntaxError, source: str) -> InputError:
+    msg = str(exc)
+    m = _ERR_AT.match(msg)
+    if m:
+        return InputError(f"SPARQL syntax error: {m[3]}", source, int(m[1]), int(m[2]))
+    return InputError(f"SPARQL syntax error: {msg}", source)
+
+
+def to_ox(term: Identifier) -> Any:
+    """An rdflib term as a pyoxigraph term."""
+    import pyoxigraph as ox
+    from rdflib import BNode, Literal, URIRef
+
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, BNode):
+        return ox.BlankNode(str(term))
+    if isinstance(term, Literal):
+        if term.language:
+            return ox.Literal(str(term), language=term.language)
+        if term.datatype is not None:
+            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+        return ox.Literal(str(term))
+    raise TypeError(f"cannot convert {term!r} to a pyoxigraph term")
+
+
+def from_ox(term: Any) -> Identifier | None:
+    """A pyoxigraph term as an rdflib term (``None`` for an unbound variable)."""
+    import pyoxigraph as ox
+    from rdflib import BNode, Literal, URIRef
+    from rdflib.namespace import XSD
+
+    if term is None:
+        return None
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return Literal(term.value, lang=term.language)
+        dt = term.datatype.value
+        if dt == str(XSD.string):
+            return Literal(term.value)
+        return Literal(term.value, datatype=URIRef(dt))
+    raise TypeError(f"cannot convert {term!r} to an rdflib term")
