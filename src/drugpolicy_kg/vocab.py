@@ -131,3 +131,9 @@ DEFINED_PRACTICE_CLASSES = (
 )
 #: The block IV theme that defines dpo:AntiCorruptionPractice by value.
 THEME_CORRUPTION = DPK["theme/corruption"]
+
+
+# --- synthetic ---
+#: Base of the synthetic action plans of :mod:`drugpolicy_kg.synth` (benchmarks and tests):
+#: ``https://example.org/plan/{STATE}/{cycle}``. Not a real submission namespace.
+SYNTH_PLANS = Namespace("https://example.org/plan/")
