@@ -31,9 +31,11 @@ from .errors import InputError
 from .resources import iter_assets
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from rdflib.term import Identifier
 
-    from .engines.base import QueryEngine
+    from .engines.base import QueryEngine, QueryResult
 
 CATALOGUE_FOLDER = "queries/catalogue"
 SUFFIX = ".rq"
@@ -336,3 +338,58 @@ def parse_param_options(pairs: tuple[str, ...] | list[str]) -> dict[str, str]:
             raise InputError(f"--param {pair!r}: expected NAME=VALUE")
         out[name.strip()] = value
     return out
+
+
+# --- running ---------------------------------------------------------------------------------
+
+
+def run_query(
+    name_or_file: str,
+    params: Mapping[str, str] | None = None,
+    *,
+    plans: Sequence[str] = (),
+    engine: str | QueryEngine = "oxigraph",
+    endpoint: str | None = None,
+    timeout: float | None = 30.0,
+    allow_remote: bool = False,
+    use_cache: bool = False,
+) -> QueryResult:
+    """Run a catalogue query (by name) or a SPARQL file, the library call behind ``query``.
+
+    ``engine`` is a name (``oxigraph``, ``rdflib``) or an engine already holding the data, so
+    callers that run many queries load the dataset once. A local query is checked by
+    :func:`~drugpolicy_kg.sparql_safety.check_local` and runs with the network switched off
+    (:mod:`drugpolicy_kg.netguard`, when present); ``allow_remote`` lifts both.
+    """
+    import contextlib
+    import logging
+
+    from .sparql_safety import check_local
+    from .vocab import DPK
+
+    q = get(name_or_file)
+    where = q.source or q.name
+    local = endpoint is None
+    if local and not allow_remote:
+        check_local(q.text, source=where, local_prefix=str(DPK))
+    if q.needs_plans and not plans and local and isinstance(engine, str):
+        logging.getLogger(__name__).warning(
+            "%s reads action plans; none were given (--plans PATH)", q.name
+        )
+    guard: contextlib.AbstractContextManager[object] = contextlib.nullcontext()
+    if local and not allow_remote:
+        try:
+            from . import netguard  # type: ignore[attr-defined]
+
+            guard = netguard.no_network()
+        except (ImportError, AttributeError):  # pragma: no cover - netguard is another module
+            pass
+    with guard:
+        if isinstance(engine, str):
+            from .engines import open_engine
+
+            eng = open_engine(engine, plans=plans, endpoint=endpoint, use_cache=use_cache)
+        else:
+            eng = engine
+        bindings = resolve_params(q, params or {}, eng)
+        return eng.query(q.text, bindings=bindings, timeout=timeout, source=where)

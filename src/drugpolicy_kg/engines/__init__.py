@@ -77,6 +77,12 @@ def kg_ntriples(*, use_cache: bool = True) -> bytes:
 
 
 def _plan_files(paths: Sequence[str]) -> list[Path]:
+    try:
+        from ..rdfio import expand_paths
+
+        return [Path(p) for p in expand_paths(paths)]
+    except ImportError:  # pragma: no cover - rdfio is another engineer's module
+        pass
     files: list[Path] = []
     for p in map(Path, paths):
         files.extend(sorted(f for f in p.rglob("*") if f.is_file()) if p.is_dir() else [p])
@@ -85,12 +91,14 @@ def _plan_files(paths: Sequence[str]) -> list[Path]:
 
 def _dataset_key(plans: Sequence[str]) -> str | None:
     """A key for the parsed dataset, or None when a plan path cannot be read."""
+    from ..errors import InputError
+
     h = hashlib.sha256(sources_hash().encode())
     try:
         for f in _plan_files(plans):
             h.update(str(f.resolve()).encode())
             h.update(hashlib.sha256(f.read_bytes()).digest())
-    except OSError:
+    except (OSError, InputError):
         return None
     import pyoxigraph
 

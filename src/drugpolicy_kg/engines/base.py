@@ -101,11 +101,16 @@ def run_with_timeout(fn: Callable[[], T], seconds: float | None, *, what: str) -
     """
     if not seconds or seconds <= 0:
         return fn()
+    import contextvars
+
     box: dict[str, object] = {}
+    # The worker runs in a copy of the caller's context, so context-local guards such as
+    # netguard.no_network() still apply inside it.
+    context = contextvars.copy_context()
 
     def target() -> None:
         try:
-            box["value"] = fn()
+            box["value"] = context.run(fn)
         except BaseException as exc:  # handed over to the calling thread
             box["error"] = exc
 
@@ -140,7 +145,7 @@ def load_plan_graphs(paths: Sequence[str]) -> list[Graph]:
         items = loaded.values() if isinstance(loaded, Mapping) else loaded
         for item in items:
             g = item[1] if isinstance(item, tuple) else item
-            out.append(_flatten(g))
+            out.append(rdfio.union_graph(g) if hasattr(rdfio, "union_graph") else _flatten(g))
         return out
     # Fallback until rdfio exists: local files only, formats by suffix, no JSON-LD contexts.
     from pathlib import Path
