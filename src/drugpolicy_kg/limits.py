@@ -1,0 +1,135 @@
+"""Run a callable under a wall-clock time limit that actually stops it.
+
+A hostile value against an ``sh:pattern`` with catastrophic backtracking, or a heavy SPARQL
+query, can run for hours inside C code (the ``re`` engine, pyoxigraph). ``signal.alarm``
+cannot interrupt such code (the handler only runs between bytecodes) and a thread cannot
+be killed, so the work runs in a child process that is killed when time runs out.
+
+With the ``fork`` start method (the default on POSIX) the callable may be a closure and
+its arguments need not be picklable; only the *result* (or exception) travels back through
+a pipe, pickled. With ``spawn`` (the only method on Windows and macOS' default) the
+callable and its arguments must be picklable too.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import pickle
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from typing import Any, ParamSpec, TypeVar
+
+from drugpolicy_kg.errors import DrugPolicyKGError, EngineError, TimeLimitExceeded
+
+__all__ = ["TimeLimit", "default_start_method", "run_with_timeout"]
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def default_start_method() -> str:
+    """``fork`` where the platform has it (closures work, start-up is fast), else ``spawn``."""
+    methods = multiprocessing.get_all_start_methods()
+    return "fork" if "fork" in methods else "spawn"
+
+
+@dataclass(frozen=True)
+class TimeLimit:
+    """A time limit in seconds; ``None`` or ``<= 0`` means none (run in this process).
+
+    ``what`` names the work in the error message, e.g. ``"validation of plan.ttl"``.
+    """
+
+    seconds: float | None
+    what: str | None = None
+    start_method: str | None = None
+
+    def run(self, fn: Callable[P, R], /, *args: P.args, **kwargs: P.kwargs) -> R:
+        """``fn(*args, **kwargs)`` in a child process, killed after ``seconds``.
+
+        Returns its result, re-raises its exception (with its type and attributes), raises
+        :class:`TimeLimitExceeded` on timeout and :class:`EngineError` if the child dies.
+        """
+        if self.seconds is None or self.seconds <= 0:
+            return fn(*args, **kwargs)
+        ctx: Any = multiprocessing.get_context(self.start_method or default_start_method())
+        receiver, sender = ctx.Pipe(duplex=False)
+        process = ctx.Process(target=_child, args=(sender, fn, args, kwargs), daemon=True)
+        what = str(self.what or getattr(fn, "__name__", "work"))
+        try:
+            process.start()
+            sender.close()  # so that recv() sees EOF if the child dies without answering
+            if not receiver.poll(self.seconds):
+                raise TimeLimitExceeded(
+                    f"{what} timed out after {self.seconds:g} s and was stopped; "
+                    "raise the limit with --timeout if the input is legitimate"
+                )
+            try:
+                status, payload = receiver.recv()
+            except (EOFError, OSError):
+                process.join(1)
+                raise EngineError(
+                    f"{what} stopped unexpectedly (worker exit code {process.exitcode})"
+                ) from None
+        finally:
+            receiver.close()
+            if process.is_alive():
+                process.kill()
+            process.join()
+            process.close()
+        if status == "ok":
+            return payload
+        raise _rebuild_exception(payload, what)
+
+
+def run_with_timeout(
+    fn: Callable[P, R], seconds: float | None, /, *args: P.args, **kwargs: P.kwargs
+) -> R:
+    """``fn(*args, **kwargs)``, stopped after ``seconds`` (see :class:`TimeLimit`)."""
+    return TimeLimit(seconds).run(fn, *args, **kwargs)
+
+
+def _child(
+    conn: Connection,
+    fn: Callable[..., Any],
+    args: tuple[Any, ...],
+    kwargs: dict[str, Any],
+) -> None:
+    try:
+        try:
+            message: tuple[str, Any] = ("ok", fn(*args, **kwargs))
+        except BaseException as exc:
+            message = ("error", _pack_exception(exc))
+        try:
+            conn.send(message)
+        except Exception as exc:  # the result could not be pickled
+            conn.send(("error", _pack_exception(exc)))
+    finally:
+        conn.close()
+        os._exit(0)  # skip the parent's atexit handlers and buffers inherited by fork
+
+
+def _pack_exception(exc: BaseException) -> tuple[Any, ...]:
+    """Type, args and attributes: ``pickle`` alone loses attributes of InputError & co."""
+    details = "".join(traceback.format_exception(exc))
+    state = (type(exc), exc.args, dict(vars(exc)), details)
+    try:
+        pickle.dumps(state)
+    except Exception:
+        return (None, (repr(exc),), {}, details)
+    return state
+
+
+def _rebuild_exception(payload: tuple[Any, ...], what: str) -> BaseException:
+    cls, args, attributes, details = payload
+    if cls is None:
+        return EngineError(f"{what} failed: {args[0]}")
+    exc: BaseException = cls.__new__(cls)
+    exc.args = args
+    vars(exc).update(attributes)
+    if not isinstance(exc, DrugPolicyKGError):
+        exc.add_note(f"raised in a time-limited worker process:\n{details}")
+    return exc

@@ -1,0 +1,807 @@
+"""Read untrusted RDF (action plans) safely: the one entry point every command uses.
+
+Action plans come from outside and must be treated as hostile (issue #8). A plain
+``rdflib.Graph().parse(path)`` would fetch remote JSON-LD contexts and read ``file:`` URLs,
+expand XML entities, recurse until ``RecursionError`` on ``[[[[...``, and hold any amount
+of data in memory. :func:`load_untrusted` instead:
+
+* reads at most :attr:`Limits.max_bytes`, requires UTF-8 (a BOM is stripped), and refuses
+  NUL bytes and empty input;
+* picks the format from the extension, checked against the content (see
+  :func:`detect_format`);
+* parses Turtle, N-Triples, N-Quads, TriG and RDF/XML with pyoxigraph (a streaming Rust
+  parser: no network, no recursion, line and column in its errors), JSON-LD with rdflib
+  after every ``@context``/``@import`` has been replaced by a vendored copy
+  (:data:`VENDORED_CONTEXTS`), and TriX with rdflib;
+* refuses ``<!DOCTYPE``/``<!ENTITY`` in XML before any XML parser sees the bytes;
+* enforces :class:`Limits` on triples, literal length and nesting depth;
+* runs inside :func:`drugpolicy_kg.netguard.no_network`, a backstop for anything missed.
+
+Every failure is an :class:`~drugpolicy_kg.errors.InputError` naming the file and, when
+known, the line and column; nothing else escapes. The loader executes nothing: SHACL
+shapes, SPARQL rules and ``owl:imports`` found in a plan are plain triples, never used as
+shapes or followed (see :func:`strip_or_flag_embedded` and ``docs/security.md``).
+"""
+
+from __future__ import annotations
+
+import codecs
+import copy
+import json
+import os
+import re
+import sys
+import xml.parsers.expat
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from xml.sax import SAXParseException
+
+import pyoxigraph as ox
+from rdflib import BNode, Dataset, Graph, Literal, URIRef
+from rdflib.term import Node
+
+from drugpolicy_kg.errors import InputError
+from drugpolicy_kg.netguard import no_network
+from drugpolicy_kg.resources import read_text
+from drugpolicy_kg.vocab import OWL, RDF, SH, XSD
+
+__all__ = [
+    "FORMATS",
+    "PROJECT_CONTEXT_URL",
+    "RDF_EXTENSIONS",
+    "VENDORED_CONTEXTS",
+    "Limits",
+    "detect_format",
+    "expand_paths",
+    "load_many",
+    "load_untrusted",
+    "normalise_format",
+    "strip_or_flag_embedded",
+    "union_graph",
+]
+
+#: File extensions the loader recognises, and the rdflib format name of each.
+RDF_EXTENSIONS: Mapping[str, str] = {
+    ".ttl": "turtle",
+    ".turtle": "turtle",
+    ".nt": "nt",
+    ".ntriples": "nt",
+    ".nq": "nquads",
+    ".nquads": "nquads",
+    ".trig": "trig",
+    ".jsonld": "json-ld",
+    ".json": "json-ld",
+    ".rdf": "xml",
+    ".owl": "xml",
+    ".xml": "xml",
+    ".trix": "trix",
+}
+
+#: The formats :func:`load_untrusted` parses (rdflib names).
+FORMATS = frozenset(RDF_EXTENSIONS.values())
+
+_FORMAT_ALIASES = {
+    "ttl": "turtle",
+    "n-triples": "nt",
+    "ntriples": "nt",
+    "n-quads": "nquads",
+    "nq": "nquads",
+    "jsonld": "json-ld",
+    "json": "json-ld",
+    "rdf/xml": "xml",
+    "rdfxml": "xml",
+    "application/rdf+xml": "xml",
+    "text/turtle": "turtle",
+    "application/ld+json": "json-ld",
+    "application/n-triples": "nt",
+    "application/n-quads": "nquads",
+    "application/trig": "trig",
+}
+
+_FAMILY = {
+    "turtle": "text",
+    "nt": "text",
+    "nquads": "text",
+    "trig": "text",
+    "json-ld": "json",
+    "xml": "xml",
+    "trix": "xml",
+}
+
+_OX_FORMATS = {
+    "turtle": ox.RdfFormat.TURTLE,
+    "nt": ox.RdfFormat.N_TRIPLES,
+    "nquads": ox.RdfFormat.N_QUADS,
+    "trig": ox.RdfFormat.TRIG,
+    "xml": ox.RdfFormat.RDF_XML,
+}
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Upper bounds on one input document; each exceeded bound is a clear InputError.
+
+    The defaults are far above any real action plan (a few hundred triples) and low enough
+    that a hostile file cannot exhaust memory or the Python stack.
+    """
+
+    max_bytes: int = 50 * 1024 * 1024
+    max_triples: int = 1_000_000
+    max_literal_chars: int = 1_000_000
+    #: JSON nesting, XML element nesting and blank-node nesting (``[ :p [ :p ... ] ]``,
+    #: nested collections). Long flat lists do not count: ``rdf:rest`` is not nesting.
+    max_depth: int = 100
+
+
+# --------------------------------------------------------------------------- contexts
+
+
+def _load_vendored() -> tuple[str, dict[str, Any]]:
+    index = json.loads(read_text("contexts", "index.json"))
+    contexts = {
+        url: json.loads(read_text("contexts", filename))
+        for url, filename in index["contexts"].items()
+    }
+    return index["project"], contexts
+
+
+#: The project's own JSON-LD context, usable by plans as ``"@context": PROJECT_CONTEXT_URL``.
+PROJECT_CONTEXT_URL: str
+#: JSON-LD contexts the loader knows without fetching: URL -> JSON document. Data files in
+#: ``assets/contexts``; add one there (with ``index.json``) to accept a new context.
+VENDORED_CONTEXTS: Mapping[str, Any]
+PROJECT_CONTEXT_URL, VENDORED_CONTEXTS = _load_vendored()
+
+
+# --------------------------------------------------------------------------- public API
+
+
+def normalise_format(format: str) -> str:
+    """The rdflib name of ``format`` (accepts ``ttl``, ``jsonld``, media types...)."""
+    name = format.strip().lower()
+    name = _FORMAT_ALIASES.get(name, name)
+    if name not in FORMATS:
+        raise InputError(f"unknown RDF format {format!r}; use one of {', '.join(sorted(FORMATS))}")
+    return name
+
+
+def detect_format(name: str, data: bytes) -> str:
+    """The rdflib format of ``data``: the extension first, checked against the content.
+
+    Policy for a wrong extension: the content decides its *family* (JSON, XML or the
+    Turtle family), because a misnamed file is common and the families cannot be confused;
+    within the Turtle family the extension decides (N-Triples is Turtle, Turtle is TriG).
+    So Turtle in ``plan.json`` is parsed as Turtle (sniffed as ``trig`` when it has
+    ``{``-graphs), and JSON in ``plan.ttl`` as JSON-LD. Bytes that look like no RDF
+    syntax at all (a PDF, a ZIP, binary) raise :class:`InputError`.
+    """
+    by_extension = RDF_EXTENSIONS.get(Path(name).suffix.lower()) if name else None
+    head = _text_head(data)
+    family = _sniff_family(head, data)
+    if family is None:
+        raise InputError(_binary_hint(data), name or None)
+    if family == "xml":  # the root element tells TriX from RDF/XML, whatever the extension
+        return "trix" if re.search(r"<(?:\w+:)?TriX\b", head) else "xml"
+    if by_extension is not None and _FAMILY[by_extension] == family:
+        return by_extension
+    if family == "json":
+        return "json-ld"
+    return _sniff_text_format(head)
+
+
+def load_untrusted(
+    source: str | os.PathLike[str] | bytes,
+    *,
+    name: str | None = None,
+    format: str | None = None,
+    limits: Limits | None = None,
+) -> Dataset:
+    """Parse one untrusted RDF document into a new :class:`rdflib.Dataset`.
+
+    ``source`` is a path (``str`` or ``Path``; ``"-"`` is stdin) or the document's bytes;
+    a ``str`` is always a path, never content. ``name`` names bytes in messages and
+    format detection. ``format`` (an rdflib name or alias) skips detection.
+
+    A Dataset, not a Graph, because TriG, N-Quads, TriX and JSON-LD plans may put triples
+    in named graphs and callers need all of them: the returned Dataset has
+    ``default_union=True``, so ``ds.triples(...)`` sees every graph, and
+    :func:`union_graph` flattens it for tools that want one Graph. Blank nodes get fresh
+    identifiers, so plans loaded separately never share one. Relative IRIs resolve
+    against the file's ``file:`` URI, as rdflib does.
+
+    Raises :class:`InputError` (file, line, column when known) and nothing else.
+    """
+    limits = limits or Limits()
+    data, label, base = _read(source, name, limits)
+    try:
+        text = _check_text(data, label)
+        fmt = normalise_format(format) if format else detect_format(label, data)
+        with no_network():
+            return _parse(text, fmt, label, base, limits)
+    except InputError as exc:
+        if exc.source is None:
+            exc.source = label
+        raise
+    except RecursionError:
+        raise InputError(
+            f"input nested too deeply to parse (limit {limits.max_depth} levels)", label
+        ) from None
+    except MemoryError:
+        raise InputError("input too large to hold in memory", label) from None
+    except Exception as exc:  # a parser bug must not show a traceback for hostile input
+        raise InputError(
+            f"could not read the input ({type(exc).__name__}: {exc}); if the file is valid "
+            "RDF, please report this",
+            label,
+        ) from exc
+
+
+def expand_paths(paths: Iterable[str | os.PathLike[str]]) -> list[str]:
+    """Files named by ``paths``: directories expand to their RDF files, recursively.
+
+    Inside a directory only recognised extensions (:data:`RDF_EXTENSIONS`) count, hidden
+    files and folders are skipped, symlinked folders are not followed, and the order is
+    sorted so that results are deterministic. A file named explicitly is kept whatever its
+    extension; ``-`` (stdin) is kept as is. A missing path raises :class:`InputError`.
+    """
+    out: list[str] = []
+    for item in paths:
+        path = os.fspath(item)
+        if path == "-":
+            out.append(path)
+        elif os.path.isdir(path):
+            found: list[str] = []
+            for root, dirs, files in os.walk(path):
+                dirs[:] = [d for d in dirs if not d.startswith(".")]
+                found.extend(
+                    os.path.join(root, f)
+                    for f in files
+                    if not f.startswith(".") and Path(f).suffix.lower() in RDF_EXTENSIONS
+                )
+            out.extend(sorted(found))
+        elif os.path.exists(path):
+            out.append(path)
+        else:
+            raise InputError("no such file or directory", path)
+    return out
+
+
+def load_many(
+    paths: Iterable[str | os.PathLike[str]],
+    *,
+    format: str | None = None,
+    limits: Limits | None = None,
+) -> list[tuple[str, Dataset]]:
+    """``(file name, dataset)`` for every file in :func:`expand_paths` order.
+
+    Stops at the first unreadable file (its InputError). A command that reports on each
+    file separately (``validate``) loops over :func:`expand_paths` itself instead.
+    """
+    return [
+        (path, load_untrusted(path, format=format, limits=limits)) for path in expand_paths(paths)
+    ]
+
+
+def union_graph(dataset: Dataset) -> Graph:
+    """All triples of every graph of ``dataset`` in one plain Graph (prefixes kept)."""
+    graph = Graph()
+    for prefix, namespace in dataset.namespaces():
+        graph.bind(prefix, namespace, override=True, replace=True)
+    for s, p, o, _ in dataset.quads((None, None, None, None)):
+        graph.add((s, p, o))
+    return graph
+
+
+#: Predicates that would make a SHACL engine or reasoner *do* something if a plan were
+#: ever used as shapes or ontology. In a plan they are inert data; they are reported.
+_EMBEDDED = (SH.sparql, SH.rule, SH.shapesGraph, SH.js, SH.jsLibrary, OWL.imports)
+
+
+def strip_or_flag_embedded(graph: Graph, *, strip: bool = False) -> list[str]:
+    """Warnings for embedded rules in a plan: ``sh:sparql``, ``sh:rule``, ``owl:imports``...
+
+    The loader never executes them and validation only uses the project's own shapes, so
+    they are harmless; a warning tells the submitter they were ignored. With
+    ``strip=True`` the triples are also removed from ``graph`` (a Dataset included).
+    """
+    messages: list[str] = []
+    found: list[Any] = []
+    for predicate in _EMBEDDED:
+        for s, p, o in graph.triples((None, predicate, None)):
+            found.append((s, p, o))
+            messages.append(
+                f"ignored {_short(graph, p)} on {s.n3()}: "
+                "a plan is data; its shapes, rules and imports are never run or fetched"
+            )
+    if strip:
+        for triple in found:
+            graph.remove(triple)
+    return sorted(messages)
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def _read(
+    source: str | os.PathLike[str] | bytes, name: str | None, limits: Limits
+) -> tuple[bytes, str, str]:
+    """The raw bytes (at most ``max_bytes + 1``), a label for messages, and a base IRI."""
+    if isinstance(source, bytes | bytearray):
+        label = name or "<bytes>"
+        data = bytes(source)
+        base_path = Path.cwd() / (Path(name).name if name else "input")
+    elif os.fspath(source) == "-":
+        label = name or "<stdin>"
+        data = sys.stdin.buffer.read(limits.max_bytes + 1)
+        base_path = Path.cwd() / "stdin"
+    else:
+        path = Path(os.fspath(source))
+        label = name or os.fspath(source)
+        base_path = path.absolute()
+        try:
+            if path.is_dir():
+                raise InputError("is a directory, not an RDF file", label)
+            size = path.stat().st_size
+            if size > limits.max_bytes:
+                raise InputError(_too_big(size, limits), label)
+            with path.open("rb") as fh:
+                data = fh.read(limits.max_bytes + 1)
+        except OSError as exc:
+            raise InputError(f"cannot read: {exc.strerror or exc}", label) from None
+    if len(data) > limits.max_bytes:
+        raise InputError(_too_big(len(data), limits), label)
+    return data, label, base_path.as_uri()
+
+
+def _too_big(size: int, limits: Limits) -> str:
+    return f"input is larger than the limit of {limits.max_bytes:,} bytes (got {size:,}+)"
+
+
+def _check_text(data: bytes, label: str) -> str:
+    """Decode strict UTF-8 (BOM stripped), refusing NUL bytes and empty input."""
+    if any(data.startswith(magic) for magic in _MAGIC):
+        raise InputError(_binary_hint(data), label)
+    if data.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+        raise InputError("input is UTF-32; save it as UTF-8", label, 1, 1)
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise InputError("input is UTF-16; save it as UTF-8", label, 1, 1)
+    if data.startswith(codecs.BOM_UTF8):
+        data = data[len(codecs.BOM_UTF8) :]
+    nul = data.find(b"\x00")
+    if nul >= 0:
+        line, column = _position(data, nul)
+        raise InputError(
+            f"NUL byte in input: {_binary_hint(data, default='not a text file')}",
+            label,
+            line,
+            column,
+        )
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line, column = _position(data, exc.start)
+        raise InputError(
+            f"not valid UTF-8 (byte 0x{data[exc.start]:02x}); RDF files must be saved as UTF-8",
+            label,
+            line,
+            column,
+        ) from None
+    if not text.strip():
+        raise InputError("input is empty: no RDF to read", label)
+    return text
+
+
+def _position(data: bytes, offset: int) -> tuple[int, int]:
+    """1-based line and column (in characters) of a byte offset."""
+    line = data.count(b"\n", 0, offset) + 1
+    start = data.rfind(b"\n", 0, offset) + 1
+    column = len(data[start:offset].decode("utf-8", "replace")) + 1
+    return line, column
+
+
+_MAGIC = {
+    b"%PDF": "a PDF document",
+    b"PK\x03\x04": "a ZIP archive (e.g. .docx, .xlsx, .odt)",
+    b"\xd0\xcf\x11\xe0": "an old Microsoft Office document",
+    b"\x1f\x8b": "a gzip archive",
+    b"\x89PNG": "a PNG image",
+    b"\xff\xd8\xff": "a JPEG image",
+}
+
+
+def _binary_hint(data: bytes, default: str = "does not look like RDF") -> str:
+    for magic, what in _MAGIC.items():
+        if data.startswith(magic):
+            return f"this is {what}, not RDF; export the action plan as Turtle, JSON-LD or RDF/XML"
+    return (
+        f"{default}: expected Turtle, N-Triples, N-Quads, TriG, JSON-LD, RDF/XML or TriX "
+        "(UTF-8 text)"
+    )
+
+
+# --------------------------------------------------------------------------- sniffing
+
+_XML_START = re.compile(r"<(?:\?xml|!|(?:[A-Za-z_][\w.-]*:)?(?:RDF|TriX)\b)")
+
+
+def _text_head(data: bytes) -> str:
+    head = data[:4096]
+    if head.startswith(codecs.BOM_UTF8):
+        head = head[len(codecs.BOM_UTF8) :]
+    return head.decode("utf-8", "replace").lstrip()
+
+
+def _sniff_family(head: str, data: bytes) -> str | None:
+    if not head or "\x00" in head or any(data.startswith(m) for m in _MAGIC):
+        return None
+    if head[0] == "{":
+        return "json"
+    if head[0] == "[" and re.match(r"\[\s*(?:[\[{\"\d-]|true|false|null|\]\s*$|$)", head):
+        return "json"  # inside a Turtle "[ ... ]" comes a predicate or "] more-turtle"
+    if _XML_START.match(head):
+        return "xml"
+    # "<tag attr" is XML; an IRI like "<urn:x>" looks the same, so demand a namespace
+    if re.match(r"<[A-Za-z_][\w.-]*(?::[\w.-]+)?[\s>/]", head) and re.search(
+        r"\sxmlns(?::\w+)?\s*=", head
+    ):
+        return "xml"
+    return "text"
+
+
+_NQUADS_LINE = re.compile(r"^\s*(?:<[^>]*>|_:\S+)\s+<[^>]*>\s+.+\s+(?:<[^>]*>|_:\S+)\s*\.\s*$")
+_NTRIPLES_LINE = re.compile(r"^\s*(?:<[^>]*>|_:\S+)\s+<[^>]*>\s+(?:<[^>]*>|_:\S+|\".*)\s*\.\s*$")
+
+
+def _sniff_text_format(head: str) -> str:
+    """Turtle, TriG or N-Quads: TriG if it has ``{`` graphs (TriG parses all Turtle)."""
+    lines = [ln for ln in head.splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
+    first = lines[0] if lines else ""
+    if _NQUADS_LINE.match(first) and not _NTRIPLES_LINE.match(first):
+        return "nquads"
+    if re.search(r"(?:^|[\s>])(?:GRAPH\s+\S+\s*)?\{", head, re.IGNORECASE):
+        return "trig"
+    return "turtle"
+
+
+# --------------------------------------------------------------------------- parsing
+
+
+def _parse(text: str, fmt: str, label: str, base: str, limits: Limits) -> Dataset:
+    if fmt in ("xml", "trix"):
+        _check_xml(text, label, limits)
+    if fmt in _OX_FORMATS:
+        return _parse_oxigraph(text, fmt, label, base, limits)
+    dataset = Dataset(default_union=True)
+    if fmt == "json-ld":
+        document = _prepare_jsonld(text, label, limits)
+        _parse_rdflib(dataset, json.dumps(document), "json-ld", label, base)
+    else:
+        _parse_rdflib(dataset, text, "trix", label, base)
+    _check_dataset(dataset, label, limits)
+    return dataset
+
+
+def _parse_rdflib(dataset: Dataset, text: str, fmt: str, label: str, base: str) -> None:
+    try:
+        dataset.parse(data=text, format=fmt, publicID=base)
+    except (InputError, RecursionError, MemoryError):
+        raise
+    except SAXParseException as exc:
+        raise InputError(
+            f"{fmt} syntax error: {exc.getMessage()}",
+            label,
+            exc.getLineNumber(),
+            (exc.getColumnNumber() or 0) + 1,
+        ) from None
+    except Exception as exc:  # rdflib raises many types; for hostile input all are input errors
+        raise InputError(f"cannot parse as {_FORMAT_LABEL[fmt]}: {exc}", label) from None
+
+
+_FORMAT_LABEL = {
+    "turtle": "Turtle",
+    "nt": "N-Triples",
+    "nquads": "N-Quads",
+    "trig": "TriG",
+    "json-ld": "JSON-LD",
+    "xml": "RDF/XML",
+    "trix": "TriX",
+}
+_OX_POSITION = re.compile(r"^Parser error (?:at|between) [^:]*: ")
+
+
+def _parse_oxigraph(text: str, fmt: str, label: str, base: str, limits: Limits) -> Dataset:
+    """Stream pyoxigraph quads into an rdflib Dataset, enforcing the limits as it goes."""
+    dataset = Dataset(default_union=True)
+    store = dataset.store
+    default = dataset.default_graph
+    graphs: dict[Any, Graph] = {}
+    iris: dict[str, URIRef] = {}
+    children: dict[BNode, set[BNode]] = {}
+
+    def term(t: Any) -> Node:
+        if isinstance(t, ox.NamedNode):
+            iri = iris.get(t.value)
+            if iri is None:
+                iri = iris[t.value] = URIRef(t.value)
+            return iri
+        if isinstance(t, ox.BlankNode):
+            return BNode(t.value)
+        if isinstance(t, ox.Literal):
+            value = t.value
+            if len(value) > limits.max_literal_chars:
+                raise InputError(
+                    f"a literal of {len(value):,} characters exceeds the limit of "
+                    f"{limits.max_literal_chars:,}",
+                    label,
+                )
+            if t.language:
+                return Literal(value, lang=t.language)
+            datatype = t.datatype.value
+            return Literal(value, datatype=None if datatype == _XSD_STRING else URIRef(datatype))
+        raise InputError("RDF-star quoted triples are not supported in action plans", label)
+
+    parser = ox.parse(
+        text.encode("utf-8"),
+        format=_OX_FORMATS[fmt],
+        base_iri=base,
+        rename_blank_nodes=True,
+    )
+    count = 0
+    try:
+        for quad in parser:
+            count += 1
+            if count > limits.max_triples:
+                raise InputError(f"more than {limits.max_triples:,} triples (the limit)", label)
+            s, p, o = term(quad.subject), term(quad.predicate), term(quad.object)
+            name = quad.graph_name
+            if isinstance(name, ox.DefaultGraph):
+                graph = default
+            else:
+                graph = graphs.get(name) or graphs.setdefault(
+                    name,
+                    dataset.graph(term(name)),  # type: ignore[arg-type]
+                )
+            store.add((s, p, o), graph)
+            if isinstance(o, BNode) and p != RDF.rest:
+                if isinstance(s, BNode):
+                    children.setdefault(s, set()).add(o)
+                children.setdefault(o, set())
+    except SyntaxError as exc:
+        message = _OX_POSITION.sub("", exc.msg or str(exc))
+        raise InputError(
+            f"{_FORMAT_LABEL[fmt]} syntax error: {message}", label, exc.lineno, exc.offset
+        ) from None
+    except (InputError, RecursionError, MemoryError):
+        raise
+    except Exception as exc:
+        raise InputError(f"cannot parse as {_FORMAT_LABEL[fmt]}: {exc}", label) from None
+    for prefix, namespace in sorted(parser.prefixes.items()):
+        if prefix:
+            dataset.bind(prefix, namespace, override=False)
+    _check_depth(children, label, limits)
+    return dataset
+
+
+_XSD_STRING = str(XSD.string)
+
+
+def _check_dataset(dataset: Dataset, label: str, limits: Limits) -> None:
+    """Triples, literal size and blank-node depth of a dataset rdflib parsed."""
+    children: dict[BNode, set[BNode]] = {}
+    for count, (s, p, o, _) in enumerate(dataset.quads((None, None, None, None)), 1):
+        if count > limits.max_triples:
+            raise InputError(f"more than {limits.max_triples:,} triples (the limit)", label)
+        if isinstance(o, Literal) and len(o) > limits.max_literal_chars:
+            raise InputError(
+                f"a literal of {len(o):,} characters exceeds the limit of "
+                f"{limits.max_literal_chars:,}",
+                label,
+            )
+        if isinstance(o, BNode) and p != RDF.rest:
+            if isinstance(s, BNode):
+                children.setdefault(s, set()).add(o)
+            children.setdefault(o, set())
+    _check_depth(children, label, limits)
+
+
+def _check_depth(children: dict[BNode, set[BNode]], label: str, limits: Limits) -> None:
+    """Longest chain of blank nodes nested as objects, without recursion.
+
+    Deep blank-node nesting is harmless to the streaming parser but makes recursive code
+    downstream (rdflib's Turtle serializer, SHACL path evaluation) hit ``RecursionError``.
+    ``rdf:rest`` links are skipped so that a long flat list is not "deep". Cycles, possible
+    with ``_:b`` labels, are cut.
+    """
+    height: dict[BNode, int] = {}
+    on_stack: set[BNode] = set()
+    for root in children:
+        if root in height:
+            continue
+        stack: list[tuple[BNode, Iterator[BNode]]] = [(root, iter(children[root]))]
+        on_stack.add(root)
+        while stack:
+            node, pending = stack[-1]
+            child = next(pending, None)
+            if child is None:
+                stack.pop()
+                on_stack.discard(node)
+                height[node] = 1 + max(
+                    (height.get(c, 0) for c in children.get(node, ()) if c not in on_stack),
+                    default=0,
+                )
+                if height[node] > limits.max_depth:
+                    raise InputError(
+                        f"blank nodes nested more than {limits.max_depth} levels deep (the limit)",
+                        label,
+                    )
+            elif child not in height and child not in on_stack:
+                on_stack.add(child)
+                stack.append((child, iter(children.get(child, ()))))
+
+
+# --------------------------------------------------------------------------- XML
+
+_DTD = re.compile(r"<!\s*(DOCTYPE|ENTITY|ELEMENT|ATTLIST)", re.IGNORECASE)
+_XML_DECL_ENCODING = re.compile(r"^<\?xml[^>]*\bencoding\s*=\s*[\"']([^\"']+)[\"']")
+
+
+def _check_xml(text: str, label: str, limits: Limits) -> None:
+    """Refuse DTDs before any XML parser runs, then check well-formedness and depth.
+
+    A DTD is how XML attacks work: entity expansion ("billion laughs") and external
+    entities (reading local files, fetching URLs). RDF/XML never needs one, so a
+    ``<!DOCTYPE`` or ``<!ENTITY`` anywhere (even in a comment) is refused. The expat pass
+    gives line and column for well-formedness errors (pyoxigraph's RDF/XML errors have
+    none) and bounds element nesting, which pyoxigraph handles in quadratic time.
+    """
+    match = _DTD.search(text)
+    if match:
+        line = text.count("\n", 0, match.start()) + 1
+        column = match.start() - (text.rfind("\n", 0, match.start()) + 1) + 1
+        raise InputError(
+            f"XML <!{match.group(1).upper()}> declarations are refused: DTDs enable entity "
+            "expansion and external entity attacks, and RDF/XML does not need them",
+            label,
+            line,
+            column,
+        )
+    declared = _XML_DECL_ENCODING.match(text)
+    if declared and declared.group(1).lower().replace("_", "-") not in (
+        "utf-8",
+        "utf8",
+        "us-ascii",
+        "ascii",
+    ):
+        raise InputError(
+            f"the XML declaration says encoding={declared.group(1)!r}; only UTF-8 is accepted",
+            label,
+            1,
+        )
+    parser = xml.parsers.expat.ParserCreate("utf-8")
+    parser.SetParamEntityParsing(xml.parsers.expat.XML_PARAM_ENTITY_PARSING_NEVER)
+    depth = 0
+
+    def start(_name: str, _attrs: dict[str, str]) -> None:
+        nonlocal depth
+        depth += 1
+        if depth > limits.max_depth:
+            raise InputError(
+                f"XML elements nested more than {limits.max_depth} levels deep (the limit)",
+                label,
+                parser.CurrentLineNumber,
+                parser.CurrentColumnNumber + 1,
+            )
+
+    def end(_name: str) -> None:
+        nonlocal depth
+        depth -= 1
+
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    try:
+        parser.Parse(text.encode("utf-8"), True)
+    except xml.parsers.expat.ExpatError as exc:
+        raise InputError(
+            f"XML syntax error: {xml.parsers.expat.ErrorString(exc.code)}",
+            label,
+            exc.lineno,
+            exc.offset + 1,
+        ) from None
+
+
+# --------------------------------------------------------------------------- JSON-LD
+
+
+def _prepare_jsonld(text: str, label: str, limits: Limits) -> Any:
+    """Parse JSON, bound its depth, and inline every context from the vendored registry.
+
+    rdflib would fetch a string ``@context`` (``http:``, ``https:`` and ``file:`` alike,
+    and relative ones resolved against the file's URL), including scoped contexts in term
+    definitions and ``@import``. After this pass no such string is left: each is replaced
+    by its vendored JSON or refused, so rdflib has nothing to fetch.
+    """
+
+    def refuse_constant(value: str) -> Any:
+        raise InputError(f"{value} is not valid JSON", label)
+
+    try:
+        document = json.loads(text, parse_constant=refuse_constant)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"JSON syntax error: {exc.msg}", label, exc.lineno, exc.colno) from None
+    except RecursionError:
+        raise InputError(
+            f"JSON nested more than {limits.max_depth} levels deep (the limit)", label
+        ) from None
+    _check_json_depth(document, label, limits)
+    _inline_contexts(document, label)
+    return document
+
+
+def _check_json_depth(document: Any, label: str, limits: Limits) -> None:
+    stack: list[tuple[Any, int]] = [(document, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > limits.max_depth:
+            raise InputError(
+                f"JSON nested more than {limits.max_depth} levels deep (the limit)", label
+            )
+        if isinstance(node, dict):
+            stack.extend((v, depth + 1) for v in node.values() if isinstance(v, dict | list))
+        elif isinstance(node, list):
+            stack.extend((v, depth + 1) for v in node if isinstance(v, dict | list))
+
+
+def _vendored(url: Any, label: str, key: str) -> Any:
+    if not isinstance(url, str):
+        raise InputError(f"invalid JSON-LD {key}: {json.dumps(url)[:80]}", label)
+    if url in VENDORED_CONTEXTS:
+        return copy.deepcopy(VENDORED_CONTEXTS[url]["@context"])
+    known = ", ".join(sorted(VENDORED_CONTEXTS))
+    raise InputError(
+        f"JSON-LD {key} {url!r} is not fetched: remote and local context references are "
+        f"refused for security. Inline the context in the document, or use a known context "
+        f"({known})",
+        label,
+    )
+
+
+def _inline_contexts(document: Any, label: str) -> None:
+    """Replace, in place and without recursion, every context reference by its JSON."""
+    stack = [document]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, list):
+            stack.extend(node)
+            continue
+        if not isinstance(node, dict):
+            continue
+        if "@context" in node:
+            node["@context"] = _inline_context_value(node["@context"], label)
+        if "@import" in node:
+            imported = _vendored(node.pop("@import"), label, "@import")
+            if not isinstance(imported, dict):
+                raise InputError("JSON-LD @import must name a context object", label)
+            merged = {**imported, **node}
+            node.clear()
+            node.update(merged)
+        stack.extend(node.values())
+
+
+def _inline_context_value(value: Any, label: str) -> Any:
+    if isinstance(value, str):
+        return _vendored(value, label, "@context")
+    if isinstance(value, list):
+        return [_vendored(v, label, "@context") if isinstance(v, str) else v for v in value]
+    if value is None or isinstance(value, dict):
+        return value
+    raise InputError(f"invalid JSON-LD @context: {json.dumps(value)[:80]}", label)
+
+
+def _short(graph: Graph, iri: Node) -> str:
+    """``sh:rule`` when a prefix is bound, else ``<...>``."""
+    try:
+        return graph.namespace_manager.normalizeUri(str(iri))
+    except Exception:
+        return iri.n3()
