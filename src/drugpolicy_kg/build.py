@@ -27,16 +27,22 @@ def build(
     out_dir: str | Path,
     formats: tuple[str, ...] = ("turtle", "nt", "json-ld"),
     sources: Path | None = None,
+    reason: bool = False,
 ) -> BuildResult:
     """Write ``out_dir/drugpolicy-kg.ttl`` (ontology and data) and the other formats beside it.
 
     Also writes the ontology alone as ``drugpolicy-kg-ontology.ttl``. Each file is written
     atomically, so an interrupted build leaves the previous files intact. ``sources`` is a
     folder laid out like the package's ``assets/`` (an edited copy under review); by default
-    the sources shipped in the package.
+    the sources shipped in the package. ``reason`` adds the types an OWL reasoner infers
+    (:func:`drugpolicy_kg.reasoning.materialise`), so plain SPARQL engines see them.
     """
     out = Path(out_dir)
     graph = serialize.canonical(kg.compile_kg(sources))
+    if reason:
+        from .reasoning import materialise
+
+        graph = serialize.canonical(materialise(graph))
     files: list[Path] = []
     for fmt in ("turtle", *[f for f in formats if f != "turtle"]):
         path = out / f"{KG_NAME}{serialize.FORMATS[fmt]}"
