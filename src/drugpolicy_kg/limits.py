@@ -105,8 +105,9 @@ def _child(
             message = ("error", _pack_exception(exc))
         try:
             conn.send(message)
-        except Exception as exc:  # the result could not be pickled
-            conn.send(("error", _pack_exception(exc)))
+        except Exception as exc:  # the result (or exception) could not be pickled
+            error = EngineError(f"the worker's result could not be sent back: {exc}")
+            conn.send(("error", _pack_exception(error)))
     finally:
         conn.close()
         os._exit(0)  # skip the parent's atexit handlers and buffers inherited by fork

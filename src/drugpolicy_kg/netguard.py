@@ -106,16 +106,17 @@ def current_policy() -> Policy:
 
 
 @contextmanager
-def no_network() -> Iterator[None]:
+def no_network(*, strict: bool = True) -> Iterator[None]:
     """Block every network access (loopback included) inside the ``with`` block.
 
     A blocked attempt raises :class:`~drugpolicy_kg.errors.NetworkBlockedError` where it
     happens. If some library catches that error and carries on, the block raises it again
-    on exit, because its result may silently lack what the fetch would have given.
+    on exit (``strict``, the default), because its result may silently lack what the fetch
+    would have given. Code that expects and handles the error passes ``strict=False``.
     """
     install()
     token = _policy.set(Policy.DENY)
-    blocked_token = _blocked.set([])
+    blocked_token = _blocked.set([] if strict else None)
     try:
         try:
             yield
