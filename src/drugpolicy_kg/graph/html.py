@@ -16,7 +16,7 @@ import html as html_mod
 import json
 import re
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .. import __version__
 from ..atomic import write_text
@@ -24,6 +24,9 @@ from ..resources import read_text
 from .analysis import DEFAULT_SEED
 from .export import KIND_COLOURS
 from .projection import KIND_NAMES, KINDS, RELATIONS, Projection
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 WIDTH, HEIGHT = 1200.0, 800.0
 RADIUS = {
@@ -52,6 +55,44 @@ def _json_island(data: Any) -> str:
     return text
 
 
+def layout(g: nx.Graph, seed: int) -> dict[str, tuple[float, float]]:
+    """Positions in a WIDTH x HEIGHT box: the largest component fills the top, others a strip.
+
+    Laid out together, a two-node component (say, an agency and its founding act, linked to
+    no practice) is pushed far away and shrinks the main network to a dot; each component
+    therefore gets its own spring layout (fixed seed) and its own cell.
+    """
+    import networkx as nx
+
+    comps = sorted(
+        (sorted(c, key=list(g.nodes).index) for c in nx.connected_components(g)),
+        key=lambda c: (-len(c), list(g.nodes).index(c[0])),
+    )
+    pos: dict[str, tuple[float, float]] = {}
+    if not comps:
+        return pos
+    strip = 0.14 * HEIGHT if len(comps) > 1 else 0.0
+    boxes = [(0.0, 0.0, WIDTH, HEIGHT - strip)]
+    rest = comps[1:]
+    cell = min(WIDTH / max(len(rest), 1), 240.0)
+    boxes += [
+        (i * cell, HEIGHT - strip + 0.1 * strip, cell * 0.8, strip * 0.8) for i in range(len(rest))
+    ]
+    for comp, (x0, y0, w, h) in zip(comps, boxes, strict=True):
+        if len(comp) == 1:
+            pos[comp[0]] = (x0 + w / 2, y0 + h / 2)
+            continue
+        sub = nx.spring_layout(g.subgraph(comp), seed=seed, iterations=300)
+        xs = [p[0] for p in sub.values()]
+        ys = [p[1] for p in sub.values()]
+        sx = (max(xs) - min(xs)) or 1.0
+        sy = (max(ys) - min(ys)) or 1.0
+        for n in comp:
+            px, py = sub[n]
+            pos[n] = (x0 + (float(px) - min(xs)) / sx * w, y0 + (float(py) - min(ys)) / sy * h)
+    return pos
+
+
 def view_data(proj: Projection, seed: int = DEFAULT_SEED) -> dict[str, Any]:
     """The JSON the page reads: kinds with colours, nodes with positions, edges with evidence."""
     import networkx as nx
@@ -61,7 +102,7 @@ def view_data(proj: Projection, seed: int = DEFAULT_SEED) -> dict[str, Any]:
     simple = nx.Graph()
     simple.add_nodes_from(shown)
     simple.add_edges_from((u, v) for u, v in g.edges() if u in simple and v in simple)
-    pos = nx.spring_layout(simple, seed=seed, iterations=300, k=1.6 / max(len(shown), 1) ** 0.5)
+    pos = layout(simple, seed)
     index = {n: i for i, n in enumerate(shown)}
     nodes = []
     for n in shown:
@@ -82,8 +123,8 @@ def view_data(proj: Projection, seed: int = DEFAULT_SEED) -> dict[str, Any]:
             "aliases": [
                 a for a in proj.aliases.get(n, []) if not a.startswith(("http://", "https://"))
             ],
-            "x": round((float(x) + 1.0) / 2.0 * WIDTH, 2),
-            "y": round((float(y) + 1.0) / 2.0 * HEIGHT, 2),
+            "x": round(x, 2),
+            "y": round(y, 2),
             "r": RADIUS.get(kind, 6),
         }
         if d.get("text"):
