@@ -1,0 +1,30 @@
+"""Validation of action plans against the shapes of Recital 12 of Decision 7301/24.
+
+Recital 12 invites the addressed states to submit, within three months after the Decision
+enters into force, action plans that follow the four building blocks and say, per block, which
+best practices they adopted or intend to adopt and how. This package checks such plans:
+
+- :mod:`.context` builds, per plan, the small data graph SHACL sees: the plan plus the KG triples
+  it relies on (practices, blocks, addressees), never the whole KG;
+- :mod:`.deadline` derives the submission deadline and states the assumption behind it;
+- :mod:`.engine` runs pySHACL with the package's shapes (never shapes from the plan);
+- :mod:`.report` turns SHACL results into messages a policy officer can act on, and writes
+  text, JSON, Turtle and HTML.
+"""
+
+from __future__ import annotations
+
+from .deadline import Deadline, default_deadline, parse_deadline
+from .engine import Engine, validate_files, validate_graph
+from .report import PlanReport, Result
+
+__all__ = [
+    "Deadline",
+    "Engine",
+    "PlanReport",
+    "Result",
+    "default_deadline",
+    "parse_deadline",
+    "validate_files",
+    "validate_graph",
+]

@@ -1,0 +1,313 @@
+"""Validation results people can act on.
+
+pySHACL's results name shapes and nodes; a policy officer needs to read which practice, in which
+block, breaks which rule of Recital 12. :func:`explain` completes every shape's ``sh:message``
+with the practice's notation and short title and its building block, taken from the KG, and
+fills in the deadline and its assumption. The completed message also replaces
+``sh:resultMessage`` in the standard ``sh:ValidationReport``, so all output formats agree.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.collection import Collection
+from rdflib.term import Node
+
+from ..vocab import DCTERMS, DPO, RDF, SH
+from .context import Block, KGContext, Practice
+from .deadline import Deadline
+
+#: Severities from the most to the least serious.
+SEVERITIES = ("Violation", "Warning", "Info")
+
+
+@dataclass(frozen=True)
+class Result:
+    """One validation result, with the practice and block it concerns (if any)."""
+
+    severity: str
+    focus_node: str
+    path: str | None
+    message: str
+    shape: str
+    value: str | None = None
+    component: str | None = None
+    practice: str | None = None
+    block: str | None = None
+
+    def sort_key(self) -> tuple[int, int, tuple[int, ...], str, str, str]:
+        block_rank = ("I", "II", "III", "IV").index(self.block) if self.block else -1
+        practice_rank = tuple(int(x) for x in self.practice.split(".")[1:]) if self.practice else ()
+        return (
+            SEVERITIES.index(self.severity),
+            block_rank,
+            practice_rank,
+            self.shape,
+            self.focus_node,
+            self.value or "",
+        )
+
+    def as_json(self) -> dict[str, object]:
+        """The contract's JSON object for a result (plus ``value``, ``practice``, ``block``)."""
+        return {
+            "severity": self.severity,
+            "focusNode": self.focus_node,
+            "path": self.path,
+            "message": self.message,
+            "shape": self.shape,
+            "value": self.value,
+            "practice": self.practice,
+            "block": self.block,
+        }
+
+
+@dataclass
+class PlanReport:
+    """The outcome of validating one file."""
+
+    file: str
+    results: list[Result]
+    deadline: Deadline
+    #: (plan IRI, submitting state's name) for each plan of the file
+    plans: list[tuple[str, str]] = field(default_factory=list)
+    #: the standard sh:ValidationReport, as N-Triples (cheap to pass between processes)
+    report_ntriples: str = ""
+
+    @property
+    def conforms(self) -> bool:
+        """No Violation (warnings and infos do not stop a plan; the CLI's exit 0)."""
+        return not any(r.severity == "Violation" for r in self.results)
+
+    def counts(self) -> Counter[str]:
+        return Counter(r.severity for r in self.results)
+
+    def unaddressed(self) -> dict[str, list[str]]:
+        """Practices the plan does not address, per block numeral (the Info results)."""
+        out: dict[str, list[str]] = {}
+        for r in self.results:
+            if r.severity == "Info" and r.practice and r.block:
+                out.setdefault(r.block, []).append(r.practice)
+        return out
+
+    def fails(self, strict: bool = False) -> bool:
+        counts = self.counts()
+        return bool(counts["Violation"] or (strict and counts["Warning"]))
+
+    def as_json(self, with_file: bool = False) -> dict[str, object]:
+        data: dict[str, object] = {}
+        if with_file:
+            data["file"] = self.file
+        data["conforms"] = self.conforms
+        data["results"] = [r.as_json() for r in self.results]
+        return data
+
+    def report_graph(self) -> Graph:
+        graph = Graph()
+        graph.parse(data=self.report_ntriples, format="nt")
+        return graph
+
+
+def path_text(graph: Graph, node: Node | None) -> str | None:
+    """A SHACL property path as a SPARQL property path with full IRIs (for JSON and text)."""
+    if node is None:
+        return None
+    if isinstance(node, URIRef):
+        return f"<{node}>"
+    inverse = graph.value(node, SH.inversePath)
+    if inverse is not None:
+        return f"^{path_text(graph, inverse)}"
+    if graph.value(node, RDF.first) is not None:
+        return "/".join(path_text(graph, item) or "" for item in Collection(graph, node))
+    for key, suffix in ((SH.zeroOrMorePath, "*"), (SH.oneOrMorePath, "+"), (SH.zeroOrOnePath, "?")):
+        inner = graph.value(node, key)
+        if inner is not None:
+            return f"({path_text(graph, inner)}){suffix}"
+    alternatives = graph.value(node, SH.alternativePath)
+    if alternatives is not None:
+        return (
+            "(" + "|".join(path_text(graph, i) or "" for i in Collection(graph, alternatives)) + ")"
+        )
+    return str(node)
+
+
+def _node_text(node: Node | None) -> str | None:
+    if node is None:
+        return None
+    if isinstance(node, BNode):
+        return f"_:{node}"
+    return str(node)
+
+
+def _practice_label(practice: Practice, blocks: dict[URIRef, Block]) -> str:
+    block = blocks[practice.block]
+    return f"{practice.notation} '{practice.title}' (block {block.numeral} '{block.heading}')"
+
+
+class Explainer:
+    """Completes results with the practice and block they concern, from the data and the KG."""
+
+    def __init__(self, context: KGContext, data: Graph, deadline: Deadline) -> None:
+        self.context = context
+        self.data = data
+        self.deadline = deadline
+
+    def _entry_practice(self, entry: Node) -> Practice | None:
+        for value in self.data.objects(entry, DPO.practice):
+            if isinstance(value, URIRef) and value in self.context.practices:
+                return self.context.practices[value]
+        return None
+
+    def _misplaced(self, block: Block, other: Node | None) -> list[Practice]:
+        """Practices of block ``other`` listed in the section(s) of ``block``."""
+        found = []
+        for section in self.data.subjects(DPO.buildingBlock, block.iri):
+            for entry in self.data.objects(section, DPO.hasEntry):
+                practice = self._entry_practice(entry)
+                if practice is not None and practice.block == other:
+                    found.append(practice)
+        return sorted(set(found), key=Practice.sort_key)
+
+    def _section_block(self, section: Node) -> Block | None:
+        for value in self.data.objects(section, DPO.buildingBlock):
+            if isinstance(value, URIRef) and value in self.context.blocks:
+                return self.context.blocks[value]
+        return None
+
+    def subject(self, focus: Node, value: Node | None) -> tuple[str, Practice | None, Block | None]:
+        """The words that open the message, and the practice and block concerned."""
+        ctx = self.context
+        if (
+            isinstance(value, URIRef)
+            and value in ctx.practices
+            and (focus, RDF.type, DPO.ActionPlan) in self.data
+        ):
+            practice = ctx.practices[
+                value
+            ]  # a duplicate: the plan is the focus, the practice the value
+            return (
+                f"Practice {_practice_label(practice, ctx.blocks)}",
+                practice,
+                ctx.blocks[practice.block],
+            )
+        if isinstance(focus, URIRef) and focus in ctx.blocks:
+            block = ctx.blocks[focus]  # a block's section lists practices of another block
+            misplaced = self._misplaced(block, value)
+            listed = (
+                f" ({', '.join(_practice_label(p, ctx.blocks) for p in misplaced)})"
+                if misplaced
+                else ""
+            )
+            return f"Section for block {block.numeral} '{block.heading}'{listed}", None, block
+        if isinstance(focus, URIRef) and focus in ctx.practices:
+            practice = ctx.practices[focus]
+            return (
+                f"Practice {_practice_label(practice, ctx.blocks)}",
+                practice,
+                ctx.blocks[practice.block],
+            )
+        entry = focus
+        for owner in self.data.subjects(DPO.earmarkedFunds, focus):
+            entry = owner  # a fund allocation speaks for its entry
+        named = self._entry_practice(entry)
+        sections = list(self.data.subjects(DPO.hasEntry, entry))
+        section_block = next((b for s in sections if (b := self._section_block(s))), None)
+        if named is not None:
+            where = ""
+            if section_block is not None and section_block.iri != named.block:
+                where = f", listed in the section of block {section_block.numeral}"
+            text = f"Entry for practice {_practice_label(named, ctx.blocks)}{where}"
+            return text, named, ctx.blocks[named.block]
+        if sections or (entry, RDF.type, DPO.ActionPlanEntry) in self.data:
+            named = [str(v) for v in self.data.objects(entry, DPO.practice)]
+            what = f"naming {', '.join(named)}" if named else "naming no practice"
+            where = (
+                f" in the section of block {section_block.numeral} '{section_block.heading}'"
+                if section_block
+                else ""
+            )
+            return f"Entry <{entry}> {what}{where}", None, section_block
+        block = self._section_block(focus)
+        if block is not None:
+            return f"Section for block {block.numeral} '{block.heading}'", None, block
+        if (focus, RDF.type, DPO.ActionPlan) in self.data:
+            state = self.data.value(focus, DPO.submittedBy)
+            name = ctx.states.get(state, "") if isinstance(state, URIRef) else ""
+            return (f"Action plan of {name}" if name else f"Action plan <{focus}>"), None, None
+        if focus == DPO.ActionPlan:
+            return "Document", None, None
+        return f"<{focus}>", None, None
+
+    def message(
+        self, shape_message: str, focus: Node, value: Node | None
+    ) -> tuple[str, Practice | None, Block | None]:
+        opening, practice, block = self.subject(focus, value)
+        text = shape_message.replace("{deadline}", self.deadline.describe())
+        if isinstance(value, Literal) and (focus, DCTERMS.issued, value) in self.data:
+            text = f"{text} (submitted {value})"
+        return f"{opening}: {text}", practice, block
+
+
+def explain(
+    report: Graph, shapes: Graph, data: Graph, context: KGContext, deadline: Deadline
+) -> list[Result]:
+    """Turn pySHACL's report graph into :class:`Result` objects; rewrite its messages in place."""
+    explainer = Explainer(context, data, deadline)
+    results: list[Result] = []
+    for node in list(report.objects(None, SH.result)):
+        focus = report.value(node, SH.focusNode)
+        shape = report.value(node, SH.sourceShape)
+        value = report.value(node, SH.value)
+        severity = report.value(node, SH.resultSeverity)
+        if focus is None or shape is None or severity is None:
+            continue
+        shape_message = _shape_message(shapes, shape) or str(
+            report.value(node, SH.resultMessage) or ""
+        )
+        message, practice, block = explainer.message(shape_message, focus, value)
+        report.remove((node, SH.resultMessage, None))
+        report.add((node, SH.resultMessage, Literal(message, lang="en")))
+        results.append(
+            Result(
+                severity=str(severity).rsplit("#", 1)[-1],
+                focus_node=_node_text(focus) or "",
+                path=path_text(report, report.value(node, SH.resultPath)),
+                message=message,
+                shape=_shape_name(shapes, shape),
+                value=_node_text(value),
+                component=_node_text(report.value(node, SH.sourceConstraintComponent)),
+                practice=practice.notation if practice else None,
+                block=block.numeral if block else None,
+            )
+        )
+    return sorted(results, key=Result.sort_key)
+
+
+def _shape_message(shapes: Graph, shape: Node) -> str | None:
+    """The shape's own message; for a SPARQL constraint, the constraint's message."""
+    message = shapes.value(shape, SH.message)
+    if message is None:
+        constraint = shapes.value(shape, SH.sparql)
+        message = shapes.value(constraint, SH.message) if constraint is not None else None
+    return str(message) if message is not None else None
+
+
+def _shape_name(shapes: Graph, shape: Node) -> str:
+    """A shape's IRI; an anonymous property shape is named after the node shape that holds it."""
+    if isinstance(shape, URIRef):
+        return str(shape)
+    parent = shapes.value(None, SH.property, shape)
+    prop = shapes.value(shape, SH.path)
+    if isinstance(parent, URIRef):
+        return f"{parent}/{_local(prop)}" if isinstance(prop, URIRef) else str(parent)
+    return f"_:{shape}"
+
+
+def _local(iri: URIRef) -> str:
+    text = str(iri)
+    return text.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
+
+
+__all__ = ["SEVERITIES", "Explainer", "PlanReport", "Result", "explain", "path_text"]
