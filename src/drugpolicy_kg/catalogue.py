@@ -300,7 +300,8 @@ def resolve_params(
     """The bindings for ``query``: declared parameters (given or default) resolved to terms.
 
     For a query file without a header, every ``NAME=VALUE`` binds ``?NAME``: an absolute IRI
-    in angle brackets (``<https://...>``) becomes an IRI, anything else a plain string.
+    in angle brackets (``<https://...>``) becomes an IRI, ``"text"@en`` a language-tagged
+    string, anything else a plain string.
     """
     declared = {p.name: p for p in query.params}
     unknown = sorted(set(given) - set(declared))
@@ -322,8 +323,11 @@ def resolve_params(
         for name, value in given.items():
             if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
                 raise InputError(f"--param {name!r}: not a SPARQL variable name")
+            tagged = re.fullmatch(r'"(.*)"@([A-Za-z]+(?:-[A-Za-z0-9]+)*)', value, re.DOTALL)
             if value.startswith("<") and value.endswith(">"):
                 out[name] = URIRef(check_iri(value[1:-1], name))
+            elif tagged:
+                out[name] = Literal(tagged[1], lang=tagged[2])
             else:
                 out[name] = Literal(value)
     return out

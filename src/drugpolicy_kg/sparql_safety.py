@@ -51,7 +51,9 @@ _UPDATE_KEYWORDS = {
     "COPY",
     "WITH",
 }
-_FROM_RE = re.compile(r"\bFROM\s+(NAMED\s+)?(<[^>]*>|\S+)", re.IGNORECASE)
+_FROM_RE = re.compile(
+    r"(?<![\w?$:@])FROM(?![\w:])\s+(NAMED\s+)?(<[^>]*>|\S+)", re.IGNORECASE
+)
 
 
 def mask(text: str) -> str:
@@ -67,6 +69,16 @@ def mask(text: str) -> str:
         return re.sub(r"[^\n]", " ", s)
 
     return _MASK_RE.sub(blank, text)
+
+
+def strip_comments(text: str) -> str:
+    """``text`` without ``#`` comments (strings and IRIs untouched).
+
+    SPARQLWrapper guesses a query's form by searching keywords in the whole text, comments
+    included, so a header that says "addressee" or "loaded" makes it send an ADD or LOAD
+    update; remote queries are sent without comments.
+    """
+    return _MASK_RE.sub(lambda m: "" if m.group(0).startswith("#") else m.group(0), text)
 
 
 def _line_col(text: str, pos: int) -> tuple[int, int]:
@@ -102,6 +114,8 @@ def check_local(text: str, *, source: str = "<query>", local_prefix: str | None 
                 col,
             )
     for m in _FROM_RE.finditer(masked):
+        if not _starts_statement(masked, m.start()):
+            continue  # a dataset clause sits outside every group
         start = m.start(2)
         raw_iri = text[start : start + len(m.group(2))]
         iri = raw_iri[1:-1] if raw_iri.startswith("<") else raw_iri

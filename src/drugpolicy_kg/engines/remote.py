@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from ..errors import EngineError, InputError
-from ..sparql_safety import inline_values
+from ..sparql_safety import inline_values, strip_comments
 from .base import QueryEngine, QueryResult
 
 if TYPE_CHECKING:
@@ -77,7 +77,7 @@ class RemoteEngine(QueryEngine):
         if not self.endpoint:
             raise NotImplementedError("the remote engine needs a query endpoint URL")
         sparql = SPARQLWrapper(self.endpoint, agent=USER_AGENT)
-        sparql.setQuery(inline_values(text, bindings or {}))
+        sparql.setQuery(strip_comments(inline_values(text, bindings or {})))
         sparql.setMethod(POST)
         if timeout:
             sparql.setTimeout(int(max(1, timeout)))
