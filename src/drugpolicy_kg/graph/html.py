@@ -120,9 +120,7 @@ def view_data(proj: Projection, seed: int = DEFAULT_SEED) -> dict[str, Any]:
             "short": short,
             "name": str(d.get("name", "")),
             "code": str(d.get("code", "")),
-            "aliases": [
-                a for a in proj.aliases.get(n, []) if not a.startswith(("http://", "https://"))
-            ],
+            "aliases": [a for a in proj.aliases.get(n, []) if a != n],
             "x": round(x, 2),
             "y": round(y, 2),
             "r": RADIUS.get(kind, 6),

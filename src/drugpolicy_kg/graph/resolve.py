@@ -72,7 +72,7 @@ def _suggest(proj: Projection, text: str, candidates: list[str]) -> str:
     for n in candidates:
         data = proj.graph.nodes[n]
         for alias in [str(data.get("code", "")), str(data["label"]), *proj.aliases.get(n, [])]:
-            if alias and not alias.startswith(("http://", "https://")):
+            if alias and alias != n:
                 names.setdefault(alias.casefold(), str(data.get("code") or data["label"]))
     close = difflib.get_close_matches(text.casefold(), list(names), n=12, cutoff=0.6)
     contains = sorted(a for a in names if len(text) >= 3 and text.casefold() in a)
