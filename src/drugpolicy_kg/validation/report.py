@@ -221,17 +221,17 @@ class Explainer:
             text = f"Entry for practice {_practice_label(named, ctx.blocks)}{where}"
             return text, named, ctx.blocks[named.block]
         if sections or (entry, RDF.type, DPO.ActionPlanEntry) in self.data:
-            named = [str(v) for v in self.data.objects(entry, DPO.practice)]
-            what = f"naming {', '.join(named)}" if named else "naming no practice"
+            values = [str(v) for v in self.data.objects(entry, DPO.practice)]
+            what = f"naming {', '.join(values)}" if values else "naming no practice"
             where = (
                 f" in the section of block {section_block.numeral} '{section_block.heading}'"
                 if section_block
                 else ""
             )
             return f"Entry <{entry}> {what}{where}", None, section_block
-        block = self._section_block(focus)
-        if block is not None:
-            return f"Section for block {block.numeral} '{block.heading}'", None, block
+        own_block = self._section_block(focus)
+        if own_block is not None:
+            return f"Section for block {own_block.numeral} '{own_block.heading}'", None, own_block
         if (focus, RDF.type, DPO.ActionPlan) in self.data:
             state = self.data.value(focus, DPO.submittedBy)
             name = ctx.states.get(state, "") if isinstance(state, URIRef) else ""
