@@ -44,9 +44,7 @@ def engines() -> dict[tuple[str, bool], QueryEngine]:
 
 @pytest.mark.parametrize("engine_name", ["oxigraph", "rdflib"])
 @pytest.mark.parametrize("case", CASES, ids=[p.stem for p in CASES])
-def test_golden(
-    case: Path, engine_name: str, engines: dict[tuple[str, bool], QueryEngine]
-) -> None:
+def test_golden(case: Path, engine_name: str, engines: dict[tuple[str, bool], QueryEngine]) -> None:
     spec = json.loads(case.read_text(encoding="utf-8"))
     engine = engines[(engine_name, bool(spec["plans"]))]
     result = catalogue.run_query(spec["query"], spec["params"], engine=engine)

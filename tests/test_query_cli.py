@@ -41,7 +41,9 @@ def test_json_is_sparql_results_json(runner: CliRunner) -> None:
     assert doc["head"]["vars"] == ["system", "abbreviation", "label", "practices"]
     first = doc["results"]["bindings"][0]
     assert first["abbreviation"] == {"type": "literal", "value": "SIS", "xml:lang": "en"}
-    assert first["practices"]["datatype"].endswith("#integer") and first["practices"]["value"] == "4"
+    assert (
+        first["practices"]["datatype"].endswith("#integer") and first["practices"]["value"] == "4"
+    )
     assert first["system"]["type"] == "uri"
 
 
@@ -50,7 +52,10 @@ def test_csv_tsv_markdown(runner: CliRunner) -> None:
     assert code == 0
     rows = list(csv.DictReader(io.StringIO(out)))
     assert {r["portLabel"] for r in rows} == {
-        "Port of Rotterdam", "Port of Antwerp", "Port of Hamburg", "Port of Marseille"
+        "Port of Rotterdam",
+        "Port of Antwerp",
+        "Port of Hamburg",
+        "Port of Marseille",
     }
     code, out, _ = run(runner, "query", "site-visits", "-f", "tsv")
     assert out.splitlines()[0].startswith("?visit\t?port")
@@ -61,14 +66,27 @@ def test_csv_tsv_markdown(runner: CliRunner) -> None:
 
 def test_plans_and_friendly_values(runner: CliRunner) -> None:
     code, out, _ = run(
-        runner, "query", "peers-adopted-practice", "-p", "practice=III.2", "--plans", PLANS,
-        "-f", "csv",
+        runner,
+        "query",
+        "peers-adopted-practice",
+        "-p",
+        "practice=III.2",
+        "--plans",
+        PLANS,
+        "-f",
+        "csv",
     )
     assert code == 0
     states = {r["state"].rsplit("/", 1)[-1] for r in csv.DictReader(io.StringIO(out))}
     assert states == {"BEL", "NLD"}
     code, out, _ = run(
-        runner, "query", "plan-status-for-state", "-p", "state=Netherlands", "--plans", PLANS,
+        runner,
+        "query",
+        "plan-status-for-state",
+        "-p",
+        "state=Netherlands",
+        "--plans",
+        PLANS,
     )
     assert code == 0 and "dpo:NotPlanned" in out
 

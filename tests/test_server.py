@@ -60,12 +60,21 @@ def test_catalogue_over_http_matches_embedded(server: OxigraphServer, name: str)
 def test_friendly_params_over_http(server: OxigraphServer, runner: CliRunner) -> None:
     res = runner.invoke(
         cli,
-        ["query", "peers-adopted-practice", "-p", "practice=III.2", "-f", "csv",
-         "--endpoint", server.query_url],
+        [
+            "query",
+            "peers-adopted-practice",
+            "-p",
+            "practice=III.2",
+            "-f",
+            "csv",
+            "--endpoint",
+            server.query_url,
+        ],
     )
     assert res.exit_code == 0, res.stderr
     assert {line.split(",")[1].rsplit("/", 1)[-1] for line in res.stdout.splitlines()[1:]} == {
-        "BEL", "NLD"
+        "BEL",
+        "NLD",
     }
 
 
@@ -93,8 +102,14 @@ def test_unreachable_endpoint_is_an_engine_error() -> None:
 def test_publish_through_the_graph_store_protocol(tmp_path: Path, runner: CliRunner) -> None:
     port = free_port()
     proc = subprocess.Popen(
-        [oxigraph_binary(), "serve", "--location", str(tmp_path / "rw"), "--bind",
-         f"127.0.0.1:{port}"],
+        [
+            oxigraph_binary(),
+            "serve",
+            "--location",
+            str(tmp_path / "rw"),
+            "--bind",
+            f"127.0.0.1:{port}",
+        ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )

@@ -72,11 +72,13 @@ def test_rdflib_never_loads_graphs() -> None:
 # --- parameter values keep the query's meaning ---------------------------------------------
 
 NASTY = st.text(
-    alphabet=st.sampled_from(['"', "'", "\\", "u", "0", "2", ">", "<", "\n", "}", "{", "#", " ", "a", "?", "."]),
+    alphabet=st.sampled_from(
+        ['"', "'", "\\", "u", "0", "2", ">", "<", "\n", "}", "{", "#", " ", "a", "?", "."]
+    ),
     max_size=24,
 ) | st.sampled_from(
     [
-        '\\u0022 } ; ?s ?p ?o . FILTER(true) #',
+        "\\u0022 } ; ?s ?p ?o . FILTER(true) #",
         '" } UNION { ?s ?p ?o } #',
         "> } SERVICE <http://evil/> {",
         "\\\\u0022",

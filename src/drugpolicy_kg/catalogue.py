@@ -195,14 +195,19 @@ def get(name_or_file: str) -> CatalogueQuery:
 
 _IRI_OK = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]*$")
 
-_NAMES_QUERY = """
-PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-SELECT DISTINCT ?cls ?x ?name WHERE {
+
+def _names_query() -> str:
+    """Every instance of ``?cls`` (bound) with its labels, notations and alternative names."""
+    from .vocab import RDF, RDFS, SKOS
+
+    return f"""
+PREFIX rdf: <{RDF}>
+PREFIX rdfs: <{RDFS}>
+PREFIX skos: <{SKOS}>
+SELECT DISTINCT ?cls ?x ?name WHERE {{
   ?x rdf:type/rdfs:subClassOf* ?cls .
-  OPTIONAL { ?x rdfs:label|skos:prefLabel|skos:altLabel|skos:notation ?name }
-}
+  OPTIONAL {{ ?x rdfs:label|skos:prefLabel|skos:altLabel|skos:notation ?name }}
+}}
 """
 
 
@@ -244,7 +249,7 @@ class Resolver:
             from .vocab import DPO
 
             cls = URIRef(DPO[ENTITY_TYPES[ptype]])
-            result = self.engine.query(_NAMES_QUERY, bindings={"cls": cls})
+            result = self.engine.query(_names_query(), bindings={"cls": cls})
             table: dict[str, set[str]] = {}
             for _, x, name in result.rows:
                 if x is None:
@@ -380,14 +385,11 @@ def run_query(
         logging.getLogger(__name__).warning(
             "%s reads action plans; none were given (--plans PATH)", q.name
         )
+    from . import netguard
+
     guard: contextlib.AbstractContextManager[object] = contextlib.nullcontext()
     if local and not allow_remote:
-        try:
-            from . import netguard  # type: ignore[attr-defined]
-
-            guard = netguard.no_network()
-        except (ImportError, AttributeError):  # pragma: no cover - netguard is another module
-            pass
+        guard = netguard.no_network()
     with guard:
         if isinstance(engine, str):
             from .engines import open_engine

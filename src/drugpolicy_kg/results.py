@@ -28,7 +28,7 @@ def _shorten(iri: str) -> str:
     for prefix, ns in PREFIXES.items():
         base = str(ns)
         if iri.startswith(base) and len(iri) > len(base):
-            return f"{prefix}:{iri[len(base):]}"
+            return f"{prefix}:{iri[len(base) :]}"
     return f"<{iri}>"
 
 
@@ -70,7 +70,11 @@ def to_json(result: QueryResult) -> str:
             "head": {"vars": result.vars},
             "results": {
                 "bindings": [
-                    {v: _json_term(t) for v, t in zip(result.vars, row, strict=True) if t is not None}
+                    {
+                        v: _json_term(t)
+                        for v, t in zip(result.vars, row, strict=True)
+                        if t is not None
+                    }
                     for row in result.rows
                 ]
             },
@@ -103,16 +107,25 @@ def _tsv_term(term: Identifier | None) -> str:
 
     if term is None:
         return ""
-    if isinstance(term, Literal) and (term.datatype is None or term.datatype == XSD.string):
-        if not term.language:
-            return _quote(str(term))
+    if (
+        isinstance(term, Literal)
+        and (term.datatype is None or term.datatype == XSD.string)
+        and not term.language
+    ):
+        return _quote(str(term))
     return term.n3()
 
 
 def _quote(s: str) -> str:
-    return '"' + s.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace(
-        "\r", "\\r"
-    ).replace("\t", "\\t") + '"'
+    return (
+        '"'
+        + s.replace("\\", "\\\\")
+        .replace('"', '\\"')
+        .replace("\n", "\\n")
+        .replace("\r", "\\r")
+        .replace("\t", "\\t")
+        + '"'
+    )
 
 
 def to_tsv(result: QueryResult) -> str:

@@ -116,7 +116,11 @@ class OxigraphServer:
         probe = self.query_url + "?query=ASK%7B%7D"
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                err = self.process.stderr.read().decode("utf-8", "replace") if self.process.stderr else ""
+                err = (
+                    self.process.stderr.read().decode("utf-8", "replace")
+                    if self.process.stderr
+                    else ""
+                )
                 raise EngineError(f"the Oxigraph server exited: {err.strip()[-500:]}")
             try:
                 with urllib.request.urlopen(probe, timeout=1) as resp:

@@ -51,9 +51,7 @@ _UPDATE_KEYWORDS = {
     "COPY",
     "WITH",
 }
-_FROM_RE = re.compile(
-    r"(?<![\w?$:@])FROM(?![\w:])\s+(NAMED\s+)?(<[^>]*>|\S+)", re.IGNORECASE
-)
+_FROM_RE = re.compile(r"(?<![\w?$:@])FROM(?![\w:])\s+(NAMED\s+)?(<[^>]*>|\S+)", re.IGNORECASE)
 
 
 def mask(text: str) -> str:

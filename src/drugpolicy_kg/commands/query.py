@@ -125,9 +125,7 @@ Examples:
   drugpolicy-kg queries --verbose
 """
 )
-@click.option(
-    "-f", "--format", "fmt", type=click.Choice(["table", "markdown"]), default="table"
-)
+@click.option("-f", "--format", "fmt", type=click.Choice(["table", "markdown"]), default="table")
 @click.option("--verbose", "-v", "verbose", is_flag=True, help="Also show parameters and columns.")
 def queries(fmt: str, verbose: bool) -> None:
     """List the SPARQL catalogue: names, titles, parameters and columns."""

@@ -37,6 +37,7 @@ def serve(
     The server answers the SPARQL 1.1 Protocol at /query and shows YASGUI at /. It is
     read-only: nothing a client sends can change the data.
     """
+    import contextlib
     import tempfile
     from pathlib import Path
 
@@ -55,10 +56,8 @@ def serve(
             click.echo(f"SPARQL endpoint: {server.query_url}", err=True)
             click.echo(f"YASGUI:          {server.url}/", err=True)
             click.echo("Press Ctrl-C to stop.", err=True)
-            try:
+            with contextlib.suppress(KeyboardInterrupt):
                 server.wait()
-            except KeyboardInterrupt:
-                pass
 
 
 @click.command(
@@ -77,7 +76,9 @@ Examples:
     help="The store's SPARQL 1.1 Graph Store Protocol URL.",
 )
 @click.option("--plans", multiple=True, type=click.Path(exists=True), help="Plans to publish too.")
-@click.option("--graph", metavar="IRI", help="Load into this named graph (default: the default graph).")
+@click.option(
+    "--graph", metavar="IRI", help="Load into this named graph (default: the default graph)."
+)
 def publish(endpoint: str, plans: tuple[str, ...], graph: str | None) -> None:
     """Load the KG and plans into a SPARQL store through the Graph Store Protocol (HTTP POST)."""
     from ..catalogue import check_iri

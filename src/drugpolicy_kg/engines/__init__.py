@@ -8,6 +8,7 @@ repeated query over an unchanged corpus skips parsing entirely.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import shutil
@@ -69,24 +70,15 @@ def kg_ntriples(*, use_cache: bool = True) -> bytes:
 
     data: bytes = cached_kg().serialize(format="nt", encoding="utf-8")
     if use_cache:
-        try:
+        with contextlib.suppress(OSError):  # a read-only home is no reason to fail a query
             write_bytes(path, data)
-        except OSError:  # a read-only home is no reason to fail a query
-            pass
     return data
 
 
 def _plan_files(paths: Sequence[str]) -> list[Path]:
-    try:
-        from ..rdfio import expand_paths
+    from ..rdfio import expand_paths
 
-        return [Path(p) for p in expand_paths(paths)]
-    except ImportError:  # pragma: no cover - rdfio is another engineer's module
-        pass
-    files: list[Path] = []
-    for p in map(Path, paths):
-        files.extend(sorted(f for f in p.rglob("*") if f.is_file()) if p.is_dir() else [p])
-    return files
+    return [Path(p) for p in expand_paths(paths)]
 
 
 def _dataset_key(plans: Sequence[str]) -> str | None:
@@ -147,11 +139,11 @@ def open_engine(
         built = _build_store(store_dir, plans)
         if built is not None:
             return built
-    engine = OxigraphEngine()
-    engine.add_ntriples(kg_ntriples(use_cache=use_cache))
+    fast = OxigraphEngine()
+    fast.add_ntriples(kg_ntriples(use_cache=use_cache))
     for g in load_plan_graphs(plans):
-        engine.add_graph(g)
-    return engine
+        fast.add_graph(g)
+    return fast
 
 
 def _build_store(store_dir: Path, plans: Sequence[str]) -> QueryEngine | None:

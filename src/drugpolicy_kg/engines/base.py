@@ -82,7 +82,7 @@ class QueryEngine(ABC):
     def __len__(self) -> int:
         raise NotImplementedError(f"the {self.name} engine cannot count its triples")
 
-    def close(self) -> None:
+    def close(self) -> None:  # noqa: B027 - optional hook, most engines hold nothing
         """Release resources; engines without any keep this no-op."""
 
     def __enter__(self) -> QueryEngine:
@@ -127,62 +127,12 @@ def run_with_timeout(fn: Callable[[], T], seconds: float | None, *, what: str) -
 def load_plan_graphs(paths: Sequence[str]) -> list[Graph]:
     """Action plans from files or folders, each as one rdflib graph (untrusted input).
 
-    Uses :mod:`drugpolicy_kg.rdfio` (no network, no file access, size limits) when present.
-    Quads of a TriG or JSON-LD dataset are flattened into one graph: the catalogue reads plans
-    from the default graph, where they join the KG.
+    Read through :mod:`drugpolicy_kg.rdfio` (no network, no file access, size limits, errors
+    with file, line and column). Quads of a TriG or JSON-LD dataset are flattened into one
+    graph: the catalogue reads plans from the default graph, where they join the KG.
     """
-    from rdflib import Dataset, Graph
+    if not paths:
+        return []
+    from .. import rdfio
 
-    from ..errors import InputError
-
-    try:
-        from .. import rdfio  # type: ignore[attr-defined]
-    except ImportError:  # pragma: no cover - rdfio is written by another engineer
-        rdfio = None
-    out: list[Graph] = []
-    if rdfio is not None and hasattr(rdfio, "load_many"):
-        loaded = rdfio.load_many(list(paths))
-        items = loaded.values() if isinstance(loaded, Mapping) else loaded
-        for item in items:
-            g = item[1] if isinstance(item, tuple) else item
-            out.append(rdfio.union_graph(g) if hasattr(rdfio, "union_graph") else _flatten(g))
-        return out
-    # Fallback until rdfio exists: local files only, formats by suffix, no JSON-LD contexts.
-    from pathlib import Path
-
-    formats = {".ttl": "turtle", ".nt": "nt", ".trig": "trig", ".rdf": "xml", ".owl": "xml"}
-    files: list[Path] = []
-    for p in map(Path, paths):
-        if p.is_dir():
-            files.extend(sorted(f for f in p.rglob("*") if f.suffix in formats))
-        elif p.is_file():
-            files.append(p)
-        else:
-            raise InputError("no such file or folder", str(p))
-    for f in files:
-        fmt = formats.get(f.suffix)
-        if fmt is None:
-            raise InputError(f"unsupported plan format {f.suffix!r}", str(f))
-        ds = Dataset() if fmt == "trig" else Graph()
-        try:
-            ds.parse(f, format=fmt, publicID=f.resolve().as_uri())
-        except Exception as exc:
-            line = getattr(exc, "lines", None)
-            raise InputError(
-                f"cannot parse the plan: {str(exc).strip().splitlines()[-1] if str(exc).strip() else exc!r}",
-                str(f),
-                line + 1 if isinstance(line, int) else None,
-            ) from exc
-        out.append(_flatten(ds))
-    return out
-
-
-def _flatten(g: Graph) -> Graph:
-    from rdflib import Dataset, Graph
-
-    if isinstance(g, Dataset):
-        flat = Graph()
-        for s, p, o, _ in g.quads((None, None, None, None)):
-            flat.add((s, p, o))
-        return flat
-    return g
+    return [rdfio.union_graph(dataset) for _, dataset in rdfio.load_many(list(paths))]

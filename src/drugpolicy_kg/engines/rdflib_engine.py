@@ -57,7 +57,7 @@ class RdflibEngine(QueryEngine):
         init = {Variable(k): v for k, v in (bindings or {}).items()}
 
         def run() -> QueryResult:
-            res = self.graph.query(prepared, initBindings=init)
+            res = self.graph.query(prepared, initBindings=init)  # type: ignore[arg-type]
             if res.type == "ASK":
                 return QueryResult("ASK", boolean=bool(res.askAnswer))
             if res.type in ("CONSTRUCT", "DESCRIBE"):

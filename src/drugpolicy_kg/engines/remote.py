@@ -130,7 +130,9 @@ def parse_results_json(doc: Mapping[str, Any]) -> QueryResult:
                 if dt == str(XSD.string):
                     dt = None
                 row.append(
-                    Literal(cell["value"], lang=lang, datatype=None if lang or not dt else URIRef(dt))
+                    Literal(
+                        cell["value"], lang=lang, datatype=None if lang or not dt else URIRef(dt)
+                    )
                 )
         rows.append(tuple(row))
     return QueryResult("SELECT", vars=names, rows=rows)
