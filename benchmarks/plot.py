@@ -86,7 +86,8 @@ def render(data: dict[str, Any]) -> bytes:
         quick = " (quick smoke run)" if data.get("quick") else ""
         ax.set_title(f"drugpolicy-kg: cost against corpus size{quick}", fontsize=11)
         ax.grid(True, which="major", linestyle="-", linewidth=0.4, color="#dddddd")
-        ax.legend(fontsize=8, loc="upper left", frameon=False)
+        if series:
+            ax.legend(fontsize=8, loc="upper left", frameon=False)
         fig.tight_layout()
         buf = io.BytesIO()
         fig.savefig(buf, format="png", metadata={"Software": None})
