@@ -290,7 +290,16 @@ def rows_to_graph(rows: Iterable[dict[str, str]], source: str = "<rows>") -> Gra
                 f"plan columns differ from the first row of plan {plan}", source, line=number
             )
         if not row["block"] and not row["section"]:
-            continue
+            numeral = row["practice"].partition(".")[0]
+            if not row["practice"]:
+                continue  # a plan-only row
+            if numeral not in ("I", "II", "III", "IV"):
+                raise InputError(
+                    f"no block for practice {row['practice']!r}: fill in the 'block' column",
+                    source,
+                    line=number,
+                )
+            row["block"] = numeral
         section = (
             _iri(row["section"], where)
             if row["section"]

@@ -1,0 +1,142 @@
+"""``drugpolicy-kg validate`` in-process: exit codes, formats, -o, --strict, --deadline."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from click.testing import CliRunner
+from rdflib import Graph
+from rdflib.namespace import SH
+
+from drugpolicy_kg.cli import cli
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "examples" / "plans"
+FIXTURES = ROOT / "tests" / "fixtures" / "plans"
+
+
+def run(runner: CliRunner, *args: str):  # type: ignore[no-untyped-def]
+    return runner.invoke(cli, ["validate", *args], catch_exceptions=False)
+
+
+def test_examples_folder_exits_0_with_summary(runner: CliRunner) -> None:
+    result = run(runner, str(EXAMPLES))
+    assert result.exit_code == 0, result.output
+    assert "3 files, 0 with violations" in result.output
+    assert "assumed" in result.output  # the deadline assumption is stated
+
+
+def test_violation_exits_1_and_text_is_grouped_by_block(runner: CliRunner) -> None:
+    result = run(runner, str(FIXTURES / "adopted-without-measures.ttl"))
+    assert result.exit_code == 1
+    assert "Block I\n" in result.output
+    assert "VIOLATION" in result.output and "I.1 'Offensive" in result.output
+    assert "\x1b[" not in result.output  # no colours when not a terminal
+
+
+def test_warning_exits_0_unless_strict(runner: CliRunner) -> None:
+    late = str(FIXTURES / "late-submission.ttl")
+    assert run(runner, late).exit_code == 0
+    assert run(runner, "--strict", late).exit_code == 1
+    assert run(runner, "--deadline", "2024-12-31", "--strict", late).exit_code == 0
+
+
+def test_json_single_file_matches_contract(runner: CliRunner) -> None:
+    result = run(runner, "--format", "json", str(FIXTURES / "not-addressee.ttl"))
+    assert result.exit_code == 1
+    data = json.loads(result.output)
+    assert set(data) == {"conforms", "results"} and data["conforms"] is False
+    violation = next(r for r in data["results"] if r["severity"] == "Violation")
+    assert {"severity", "focusNode", "path", "message", "shape"} <= set(violation)
+    assert violation["focusNode"] == "https://example.org/fixture/plan"
+    assert violation["shape"] == "https://w3id.org/drugpolicy-kg/shapes#AddresseeShape"
+    assert violation["path"] == "<https://w3id.org/drugpolicy-kg/ontology#submittedBy>"
+
+
+def test_json_several_files_is_a_list_with_file(runner: CliRunner) -> None:
+    result = run(
+        runner, "-f", "json", str(EXAMPLES / "nld-2024.ttl"), str(FIXTURES / "no-status.ttl")
+    )
+    data = json.loads(result.output)
+    assert isinstance(data, list) and [d["conforms"] for d in data] == [True, False]
+    assert data[1]["file"].endswith("no-status.ttl")
+    assert result.exit_code == 1
+
+
+def test_turtle_is_a_shacl_validation_report(runner: CliRunner) -> None:
+    result = run(runner, "-f", "turtle", str(FIXTURES / "no-status.ttl"))
+    graph = Graph().parse(data=result.output, format="turtle")
+    reports = list(graph.subjects(None, SH.ValidationReport))
+    assert len(reports) == 1
+    assert any("IV.6 'Port ban" in str(m) for m in graph.objects(None, SH.resultMessage))
+
+
+def test_html_is_standalone_and_written_atomically(runner: CliRunner, tmp_path: Path) -> None:
+    out = tmp_path / "report.html"
+    result = run(
+        runner,
+        "-f",
+        "html",
+        "-o",
+        str(out),
+        str(EXAMPLES),
+        str(FIXTURES / "duplicate-practice.ttl"),
+    )
+    assert result.exit_code == 1
+    page = out.read_text(encoding="utf-8")
+    assert page.startswith("<!DOCTYPE html>") and "<style>" in page
+    assert (
+        "http-equiv" not in page
+        and "<link" not in page
+        and "<script" not in page
+        and " src=" not in page
+    )
+    assert "III.2" in page and not list(tmp_path.glob(".*.tmp"))
+
+
+def test_syntax_error_exits_2_naming_file_and_line(runner: CliRunner, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.ttl"
+    bad.write_text(
+        "@prefix dpo: <https://w3id.org/drugpolicy-kg/ontology#> .\n\n<a> dpo:x <b .\n",
+        encoding="utf-8",
+    )
+    result = runner.invoke(cli, ["validate", str(bad)])
+    assert result.exit_code == 2
+    assert "bad.ttl:3" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_missing_file_exits_2(runner: CliRunner, tmp_path: Path) -> None:
+    result = runner.invoke(cli, ["validate", str(tmp_path / "nope.ttl")])
+    assert result.exit_code == 2 and "nope.ttl" in result.output
+
+
+def test_bad_deadline_exits_2(runner: CliRunner) -> None:
+    result = runner.invoke(cli, ["validate", "--deadline", "soon", str(EXAMPLES / "nld-2024.ttl")])
+    assert result.exit_code == 2 and "--deadline" in result.output
+
+
+def test_remote_jsonld_context_is_never_fetched(runner: CliRunner, tmp_path: Path) -> None:
+    plan = tmp_path / "plan.jsonld"
+    plan.write_text(
+        '{"@context": "https://example.org/remote-context.jsonld", "@id": "x"}', encoding="utf-8"
+    )
+    result = runner.invoke(cli, ["validate", str(plan)])
+    assert result.exit_code == 2  # refused by the loader, before any network access
+
+
+def test_large_batch_uses_worker_processes(runner: CliRunner, tmp_path: Path) -> None:
+    source = (EXAMPLES / "fra-2024.ttl").read_text(encoding="utf-8")
+    for i in range(10):
+        (tmp_path / f"plan-{i:02d}.ttl").write_text(source, encoding="utf-8")
+    result = run(runner, "-f", "json", str(tmp_path))
+    data = json.loads(result.output)
+    assert result.exit_code == 0 and len(data) == 10 and all(d["conforms"] for d in data)
+
+
+def test_help_has_examples(runner: CliRunner) -> None:
+    result = runner.invoke(cli, ["validate", "--help"])
+    assert (
+        "Examples:" in result.output and "drugpolicy-kg validate examples/plans/" in result.output
+    )
