@@ -115,7 +115,11 @@ def markdown(data: dict[str, Any], figure_path: str = "img/scaling.png") -> str:
                 "|---|---|---:|---:|---:|---|",
             ]
             for r in rows:
-                spread = f"{fmt_s(r.get('min_s'))}–{fmt_s(r.get('max_s'))}"
+                spread = (
+                    f"{fmt_s(r.get('min_s'))}–{fmt_s(r.get('max_s'))}"
+                    if r.get("min_s") is not None
+                    else ""
+                )
                 out.append(
                     f"| {_cell(r.get('name'))} | {_size(r)} | {fmt_s(r.get('median_s'))} "
                     f"| {spread} | {r.get('repeats', '')} | {_cell(_ratio(r))} |"
