@@ -23,7 +23,7 @@ QUICK_CYCLES = (1, 2)
 def run(quick: bool = False) -> dict[str, Any]:
     """Measure the build and the corpus scaling; return a report section (harness schema)."""
     section = Section(title="KG build and synthetic corpus")
-    repeats = 1 if quick else 5
+    repeats = 1 if quick else 3
     _build(section, repeats)
     _corpus(section, QUICK_CYCLES if quick else FULL_CYCLES, quick)
     return section.as_dict()

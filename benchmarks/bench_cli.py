@@ -39,7 +39,7 @@ def _has_command(module: str) -> bool:
 def run(quick: bool = False) -> dict[str, Any]:
     """Time the CLI's cold starts; return a report section (harness schema)."""
     section = Section(title="CLI cold start (fresh process each run)")
-    repeats = 2 if quick else 9
+    repeats = 2 if quick else 7
     cli = _cli()
     with tempfile.TemporaryDirectory() as tmp:
         # A private cache folder: the first query fills it (timed as such), the rest reuse it.

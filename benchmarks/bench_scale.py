@@ -55,7 +55,7 @@ def run(quick: bool = False, sizes: tuple[int, ...] | None = None) -> dict[str, 
         violations: Counter[str] = Counter()
         for n in sizes:
             batch = files[:n]
-            reps = 1 if quick else (5 if n <= 27 else (1 if n > SINGLE_MAX else 2))
+            reps = 1 if quick else (5 if n <= 27 else 1)
             point = {"plans": n, "triples": triples[n]}
             one = None
             if n <= SINGLE_MAX or quick:

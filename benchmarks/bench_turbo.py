@@ -141,7 +141,7 @@ def run(quick: bool = False) -> dict[str, Any]:
     from drugpolicy_kg.validation.context import cached_context
 
     n = PLANS_QUICK if quick else PLANS_FULL
-    repeats = 1 if quick else 5
+    repeats = 1 if quick else 3
     # Errors injected on purpose, so that both engines have Violations to agree on.
     plans = synth.generate(synth.SynthConfig(error_rate=0.02))[:n]
     section = Section(title=title)
