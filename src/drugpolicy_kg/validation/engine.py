@@ -182,6 +182,9 @@ def validate_files(
                 callback(report)
             reports.append(report)
         return reports
+    # Build the KG context and the shapes here, before the pool: forked workers inherit them
+    # instead of compiling the KG again (~2 s each).
+    _engine(deadline)
     with ProcessPoolExecutor(max_workers=min(workers, os.cpu_count() or 1, len(paths))) as pool:
         futures = [pool.submit(validate_file, path, deadline) for path in paths]
         reports = []
