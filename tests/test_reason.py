@@ -20,7 +20,8 @@ from drugpolicy_kg.reasoning.prepare import sanitise
 from drugpolicy_kg.vocab import DEFINED_PRACTICE_CLASSES, DPO, OWL, OWLREADY, RDF, THEME_CORRUPTION
 
 requires_java = pytest.mark.skipif(
-    find_java() is None, reason="HermiT needs Java (none on PATH, $JAVA_HOME or $DRUGPOLICY_KG_JAVA)"
+    find_java() is None,
+    reason="HermiT needs Java (none on PATH, $JAVA_HOME or $DRUGPOLICY_KG_JAVA)",
 )
 
 PREFIXES = """
@@ -125,7 +126,9 @@ def test_reason_table(runner, kg_graph: Graph) -> None:  # type: ignore[no-untyp
     assert "Consistency: no clash found (OWL 2 RL; not a proof)" in out
     rows = [line.split()[0] for line in out.splitlines() if line[:1] in "IV" and "." in line[:5]]
     assert rows == sorted(rows, key=notation_key) and len(rows) == 44
-    assert any(line.startswith("IV.12 ") and "TechnologyPractice" in line for line in out.splitlines())
+    assert any(
+        line.startswith("IV.12 ") and "TechnologyPractice" in line for line in out.splitlines()
+    )
     assert "dpo:AntiCorruptionPractice (anti-corruption practice): 9" in out
 
 
@@ -138,7 +141,14 @@ def test_reason_json_with_hermit(runner) -> None:  # type: ignore[no-untyped-def
     assert doc["engine"] == "hermit"
     assert [p["notation"] for p in doc["practices"]][:3] == ["I.1", "I.2", "I.3"]
     by_class = {c["curie"]: c["members"] for c in doc["definedClasses"]}
-    assert by_class["dpo:PublicPrivatePractice"] == ["IV.8", "IV.9", "IV.11", "IV.12", "IV.16", "IV.20"]
+    assert by_class["dpo:PublicPrivatePractice"] == [
+        "IV.8",
+        "IV.9",
+        "IV.11",
+        "IV.12",
+        "IV.16",
+        "IV.20",
+    ]
     assert "reasoned with HermiT" in result.stderr
 
 

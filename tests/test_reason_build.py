@@ -50,11 +50,15 @@ def test_reasoned_build_is_deterministic(reasoned: Path, tmp_path: Path) -> None
         assert (tmp_path / name).read_bytes() == (reasoned / name).read_bytes(), name
 
 
-def test_both_engines_materialise_the_same_bytes(reasoned: Path, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_both_engines_materialise_the_same_bytes(
+    reasoned: Path, tmp_path: Path, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
     """Same input, same bytes, whether or not the machine has Java."""
     monkeypatch.setenv("DRUGPOLICY_KG_JAVA", "")
     build(tmp_path, reason=True)
-    assert (tmp_path / "drugpolicy-kg.nt").read_bytes() == (reasoned / "drugpolicy-kg.nt").read_bytes()
+    assert (tmp_path / "drugpolicy-kg.nt").read_bytes() == (
+        reasoned / "drugpolicy-kg.nt"
+    ).read_bytes()
 
 
 @pytest.mark.skipif(find_java() is None, reason="HermiT needs Java")
