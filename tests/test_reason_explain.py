@@ -133,6 +133,18 @@ def test_no_explain_skips_the_search(runner, monkeypatch, kg_graph: Graph) -> No
     assert "Cause:" not in result.stdout
 
 
+@pytest.mark.skipif(find_java() is None, reason="HermiT needs Java")
+def test_unsatisfiable_class_is_reported_with_exit_1(runner, monkeypatch, kg_graph: Graph) -> None:  # type: ignore[no-untyped-def]
+    incoherent = kg_with(kg_graph, "unsatisfiable-class.ttl")
+    monkeypatch.setattr(kg, "cached_kg", lambda: incoherent)
+    result = runner.invoke(cli, ["reason", "--engine", "hermit"])
+    assert result.exit_code == 1, result.output
+    assert "Consistency: consistent, but 1 unsatisfiable class(es)" in result.stdout
+    assert "Unsatisfiable classes (no individual can belong to them): dpo:FixtureToolActor" in (
+        result.stdout
+    )
+
+
 def test_told_clashes_finds_nothing_in_the_real_kg(kg_graph: Graph) -> None:
     assert told_clashes(kg_graph) == []
 

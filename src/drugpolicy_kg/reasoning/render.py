@@ -23,6 +23,8 @@ def render_table(report: ReasoningReport) -> str:
         verdict = "consistent" if report.complete else "no clash found (OWL 2 RL; not a proof)"
     else:
         verdict = "INCONSISTENT"
+    if report.consistent and report.unsatisfiable:
+        verdict += f", but {len(report.unsatisfiable)} unsatisfiable class(es)"
     lines.append(f"Consistency: {verdict}")
     engine = report.engine_label
     if report.fallback:
