@@ -88,7 +88,7 @@ def parse_turtle(text: str, name: str, into: Graph | None = None) -> Graph:
     stem = re.sub(r"[^A-Za-z0-9]+", "-", name).strip("-")
     if any(isinstance(t, BNode) for triple in parsed for t in triple):
         # Canonical labels (hashes of each blank node's neighbourhood), shortened per file.
-        parsed = to_canonical_graph(parsed)  # type: ignore[assignment]
+        parsed = to_canonical_graph(parsed)
 
     def stable(term: Node) -> Node:
         return BNode(f"{stem}-{str(term)[:16]}") if isinstance(term, BNode) else term
