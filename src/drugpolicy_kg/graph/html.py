@@ -161,15 +161,19 @@ def render(proj: Projection, seed: int = DEFAULT_SEED, title: str | None = None)
     """The complete HTML page as text."""
     page = read_text("graph", "view.html")
     heading = title or "Decision 7301/24: practices, tools, actors and legal instruments"
+    data = view_data(proj, seed)
     plans = f", {len(proj.plans)} action plan(s)" if proj.plans else ""
+    hidden = proj.graph.number_of_nodes() - len(data["nodes"])
     footer = (
-        f"drugpolicy-kg {__version__}: {proj.graph.number_of_nodes()} nodes, "
-        f"{proj.graph.number_of_edges()} links{plans}. Works offline; nothing is fetched."
+        f"drugpolicy-kg {__version__}: {len(data['nodes'])} nodes, {len(data['edges'])} links"
+        f"{plans}"
+        + (f"; {hidden} unlinked node(s) not shown" if hidden else "")
+        + ". Works offline; nothing is fetched."
     )
     parts = {
         "__CSS__": read_text("graph", "view.css"),
         "__JS__": read_text("graph", "view.js"),
-        "__DATA__": _json_island(view_data(proj, seed)),
+        "__DATA__": _json_island(data),
         "__TITLE__": html_mod.escape(heading),
         "__FOOTER__": html_mod.escape(footer),
     }
