@@ -172,8 +172,9 @@ def test_from_outside_iri_is_refused_unless_allowed(runner: CliRunner, tmp_path:
 
 def test_timeout_stops_a_runaway_query(runner: CliRunner, tmp_path: Path) -> None:
     f = tmp_path / "slow.rq"
-    f.write_text("SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }\n")
-    code, _, err = run(runner, "query", str(f), "--engine", "rdflib", "--timeout", "0.5")
+    # Bounded (a few seconds) so the abandoned worker does not slow the rest of the session.
+    f.write_text("SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f }\n")
+    code, _, err = run(runner, "query", str(f), "--timeout", "0.05")
     assert code == 2 and "--timeout" in err
 
 

@@ -239,7 +239,7 @@ class Resolver:
 
     def __init__(self, engine: QueryEngine) -> None:
         self.engine = engine
-        self._names: dict[str, dict[str, set[str]]] = {}
+        self._names = engine.name_cache
 
     def names(self, ptype: str) -> dict[str, set[str]]:
         """lower-cased name -> IRIs, for every instance of the type's class."""

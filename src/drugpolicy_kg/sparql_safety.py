@@ -90,7 +90,20 @@ def check_local(text: str, *, source: str = "<query>", local_prefix: str | None 
 
     ``local_prefix`` is the namespace whose IRIs may appear in FROM (the project's own graph
     names); every other FROM IRI is an outside document a local engine could try to load.
+    A text that passed once is remembered, so repeated catalogue queries skip the scan.
     """
+    if (text, local_prefix) in _PASSED:
+        return
+    _check_local(text, source, local_prefix)
+    if len(_PASSED) > 1024:
+        _PASSED.clear()
+    _PASSED.add((text, local_prefix))
+
+
+_PASSED: set[tuple[str, str | None]] = set()
+
+
+def _check_local(text: str, source: str, local_prefix: str | None) -> None:
     masked = mask(text)
     for m in _KEYWORD_RE.finditer(masked):
         word = m.group(1).upper()

@@ -10,11 +10,10 @@ golden-file tests and the cross-engine equality test compare like with like.
 
 from __future__ import annotations
 
-import threading
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, ClassVar, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from ..errors import EngineError
 
@@ -56,6 +55,22 @@ class QueryEngine(ABC):
     #: Short name used on the command line (``--engine``) and in messages.
     name: ClassVar[str] = "engine"
 
+    @property
+    def name_cache(self) -> dict[str, dict[str, set[str]]]:
+        """Entity names per parameter type, filled by :class:`~drugpolicy_kg.catalogue.Resolver`.
+
+        Kept on the engine so that repeated queries do not look names up again; adding data
+        clears it (:meth:`data_changed`).
+        """
+        cache: dict[str, dict[str, set[str]]] | None = self.__dict__.get("_name_cache")
+        if cache is None:
+            cache = self.__dict__["_name_cache"] = {}
+        return cache
+
+    def data_changed(self) -> None:
+        """Forget everything derived from the data (call after adding triples)."""
+        self.__dict__.pop("_name_cache", None)
+
     @abstractmethod
     def add_graph(self, graph: Graph) -> None:
         """Add every triple of ``graph`` to the engine's default graph."""
@@ -92,36 +107,71 @@ class QueryEngine(ABC):
         self.close()
 
 
+class _Worker:
+    """One reusable daemon thread that runs queries handed to it.
+
+    Starting a thread per query cost more than the small queries themselves. The thread is a
+    daemon so that a runaway query abandoned after a timeout never keeps the process alive.
+    """
+
+    def __init__(self) -> None:
+        import queue
+        import threading
+
+        self.jobs: queue.SimpleQueue[tuple[Callable[[], Any], Any]] = queue.SimpleQueue()
+        self.thread = threading.Thread(target=self._loop, name="dpkg-query", daemon=True)
+        self.thread.start()
+
+    def _loop(self) -> None:
+        while True:
+            fn, box = self.jobs.get()
+            try:
+                box.append(("ok", fn()))
+            except BaseException as exc:  # handed over to the calling thread
+                box.append(("error", exc))
+            finally:
+                box.done.set()
+
+
+class _Box(list[tuple[str, Any]]):
+    def __init__(self) -> None:
+        import threading
+
+        super().__init__()
+        self.done = threading.Event()
+
+
+_WORKER: dict[str, _Worker] = {}
+
+
 def run_with_timeout(fn: Callable[[], T], seconds: float | None, *, what: str) -> T:
     """Run ``fn`` and give up after ``seconds`` with an EngineError.
 
-    Embedded engines cannot be interrupted from Python, so ``fn`` runs in a daemon thread:
-    the caller gets control back on time (the CLI then exits), while the abandoned thread
-    finishes or dies with the process.
+    Embedded engines cannot be interrupted from Python (pyoxigraph releases the GIL while it
+    evaluates, so the caller regains control on time), so ``fn`` runs on a worker thread.
+    After a timeout that worker is abandoned to finish or die with the process, and the next
+    query gets a fresh one. The worker runs in a copy of the caller's context, so
+    context-local guards such as ``netguard.no_network()`` still apply inside it.
+    (:func:`drugpolicy_kg.limits.run_with_timeout` kills a forked child instead; a fork per
+    query costs more than the catalogue's queries themselves.)
     """
-    if not seconds or seconds <= 0:
-        return fn()
     import contextvars
 
-    box: dict[str, object] = {}
-    # The worker runs in a copy of the caller's context, so context-local guards such as
-    # netguard.no_network() still apply inside it.
-    context = contextvars.copy_context()
-
-    def target() -> None:
-        try:
-            box["value"] = context.run(fn)
-        except BaseException as exc:  # handed over to the calling thread
-            box["error"] = exc
-
-    worker = threading.Thread(target=target, name=f"query:{what}", daemon=True)
-    worker.start()
-    worker.join(seconds)
-    if worker.is_alive():
+    if not seconds or seconds <= 0:
+        return fn()
+    worker = _WORKER.get("w")
+    if worker is None:
+        worker = _WORKER["w"] = _Worker()
+    box = _Box()
+    context = contextvars.copy_context()  # taken here, in the caller's thread
+    worker.jobs.put((lambda: context.run(fn), box))
+    if not box.done.wait(seconds):
+        _WORKER.pop("w", None)  # busy with the runaway query: the next call starts a new one
         raise EngineError(f"{what}: the query did not finish within {seconds:g} s (--timeout)")
-    if "error" in box:
-        raise box["error"]  # type: ignore[misc]
-    return box["value"]  # type: ignore[return-value]
+    status, value = box[0]
+    if status == "error":
+        raise value
+    return value
 
 
 def load_plan_graphs(paths: Sequence[str]) -> list[Graph]:

@@ -48,11 +48,13 @@ class OxigraphEngine(QueryEngine):
             ox.Quad(to_ox(s), to_ox(p), to_ox(o), ox.DefaultGraph())  # type: ignore[arg-type]
             for s, p, o in graph
         )
+        self.data_changed()
 
     def add_ntriples(self, data: bytes) -> None:
         import pyoxigraph as ox
 
         self.store.load(data, format=ox.RdfFormat.N_TRIPLES)
+        self.data_changed()
 
     def __len__(self) -> int:
         return len(self.store)
@@ -82,11 +84,13 @@ class OxigraphEngine(QueryEngine):
                 from rdflib import Graph
 
                 g = Graph()
+                conv = _Converter().convert
                 for t in res:
-                    g.add((from_ox(t.subject), from_ox(t.predicate), from_ox(t.object)))  # type: ignore[arg-type]
+                    g.add((conv(t.subject), conv(t.predicate), conv(t.object)))  # type: ignore[arg-type]
                 return QueryResult("CONSTRUCT", graph=g)
             names = [v.value for v in res.variables]
-            rows = [tuple(from_ox(sol[i]) for i in range(len(names))) for sol in res]
+            conv = _Converter().convert
+            rows = [tuple(map(conv, sol)) for sol in res]
             return QueryResult("SELECT", vars=names, rows=rows)
 
         return run_with_timeout(run, timeout, what=source)
@@ -120,21 +124,46 @@ def to_ox(term: Identifier) -> Any:
 
 def from_ox(term: Any) -> Identifier | None:
     """A pyoxigraph term as an rdflib term (``None`` for an unbound variable)."""
-    import pyoxigraph as ox
-    from rdflib import BNode, Literal, URIRef
-    from rdflib.namespace import XSD
+    return _Converter().convert(term)
 
-    if term is None:
-        return None
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return BNode(term.value)
-    if isinstance(term, ox.Literal):
-        if term.language:
-            return Literal(term.value, lang=term.language)
-        dt = term.datatype.value
-        if dt == str(XSD.string):
-            return Literal(term.value)
-        return Literal(term.value, datatype=URIRef(dt))
-    raise TypeError(f"cannot convert {term!r} to an rdflib term")
+
+class _Converter:
+    """Converts pyoxigraph terms to rdflib terms, each distinct term once.
+
+    Building rdflib terms (a Literal parses its value) dominates the cost of a small query,
+    and result rows repeat the same IRIs and literals, so a per-result memo keeps the
+    default engine close to raw pyoxigraph (benchmarks/bench_query.py).
+    """
+
+    def __init__(self) -> None:
+        import pyoxigraph as ox
+        from rdflib import BNode, Literal, URIRef
+        from rdflib.namespace import XSD
+
+        self.memo: dict[Any, Identifier | None] = {None: None}
+        self.ox = ox
+        self.URIRef, self.BNode, self.Literal = URIRef, BNode, Literal
+        self.xsd_string = str(XSD.string)
+
+    def convert(self, term: Any) -> Identifier | None:
+        try:
+            return self.memo[term]
+        except KeyError:
+            pass
+        ox = self.ox
+        out: Identifier
+        if isinstance(term, ox.NamedNode):
+            out = self.URIRef(term.value)
+        elif isinstance(term, ox.BlankNode):
+            out = self.BNode(term.value)
+        elif isinstance(term, ox.Literal):
+            if term.language:
+                out = self.Literal(term.value, lang=term.language)
+            elif term.datatype.value == self.xsd_string:
+                out = self.Literal(term.value)
+            else:
+                out = self.Literal(term.value, datatype=self.URIRef(term.datatype.value))
+        else:
+            raise TypeError(f"cannot convert {term!r} to an rdflib term")
+        self.memo[term] = out
+        return out

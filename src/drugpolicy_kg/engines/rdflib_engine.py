@@ -35,6 +35,7 @@ class RdflibEngine(QueryEngine):
 
     def add_graph(self, graph: Graph) -> None:
         self.graph += graph
+        self.data_changed()
 
     def __len__(self) -> int:
         return len(self.graph)
