@@ -134,6 +134,7 @@ def test_query_file_with_params(runner: CliRunner, tmp_path: Path) -> None:
         (["practices-using-tool", "-p", "colour=red"], "has no parameter colour"),
         (["practices-using-tool", "-p", "toolSIS"], "expected NAME=VALUE"),
         (["missing-and-late-plans", "-p", "deadline=June"], "is not a date"),
+        (["addressees", "--endpoint", "http://127.0.0.1:9/q", "--plans", PLANS], "publish"),
     ],
 )
 def test_bad_input_exits_2_without_traceback(

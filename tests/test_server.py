@@ -141,3 +141,39 @@ def _wait_ready(srv: OxigraphServer) -> None:
         except OSError:
             time.sleep(0.1)
     raise AssertionError("server did not start")
+
+
+def test_serve_command_starts_and_stops(tmp_path: Path) -> None:
+    # The installed entry point, as a user runs it; stopped with SIGTERM like Ctrl-C would.
+    import os
+    import sys
+    import time
+    import urllib.request
+
+    port = free_port()
+    script = Path(sys.executable).parent / "drugpolicy-kg"
+    env = {**os.environ, "DRUGPOLICY_KG_CACHE": str(tmp_path / "cache")}
+    proc = subprocess.Popen(
+        [str(script), "serve", "--port", str(port), "--plans", PLANS, "--timeout", "5"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        env=env,
+    )
+    try:
+        url = f"http://127.0.0.1:{port}/query?query=ASK%7B%3Fs%20a%20%3Fo%7D"
+        for _ in range(200):
+            try:
+                with urllib.request.urlopen(url, timeout=1) as resp:
+                    assert b"true" in resp.read()
+                    break
+            except OSError:
+                time.sleep(0.1)
+        else:
+            raise AssertionError("serve did not answer")
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+        assert proc.stderr is not None
+        err = proc.stderr.read().decode()
+        proc.stderr.close()
+    assert "SPARQL endpoint: http://127.0.0.1:" in err

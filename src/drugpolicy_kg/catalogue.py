@@ -376,6 +376,11 @@ def run_query(
     from .sparql_safety import check_local
     from .vocab import DPK
 
+    if endpoint and plans:
+        raise InputError(
+            "--plans cannot be sent to a remote endpoint; load them into the store first "
+            "(drugpolicy-kg publish --plans ...)"
+        )
     q = get(name_or_file)
     where = q.source or q.name
     local = endpoint is None

@@ -38,10 +38,16 @@ def serve(
     read-only: nothing a client sends can change the data.
     """
     import contextlib
+    import signal
+    import sys
     import tempfile
     from pathlib import Path
 
     from ..server import OxigraphServer, load_store
+
+    # SIGTERM (a service manager, `kill`) must stop the server child too: turn it into a
+    # normal exit so the `with` blocks below stop the process and remove the temporary store.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
 
     with tempfile.TemporaryDirectory(prefix="drugpolicy-kg-store-") as tmp:
         store = Path(location) if location else Path(tmp)
