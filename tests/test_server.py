@@ -170,6 +170,7 @@ def test_serve_command_starts_and_stops(tmp_path: Path) -> None:
                 time.sleep(0.1)
         else:
             raise AssertionError("serve did not answer")
+        time.sleep(1)  # the banner is printed just after the server first answers
     finally:
         proc.terminate()
         proc.wait(timeout=20)
