@@ -112,6 +112,14 @@ class OxigraphServer:
         self.process = subprocess.Popen(
             self.command(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
         )
+        try:
+            return self._wait_ready(wait)
+        except BaseException:  # a signal or timeout while starting must not orphan the server
+            self.stop()
+            raise
+
+    def _wait_ready(self, wait: float) -> OxigraphServer:
+        assert self.process is not None
         deadline = time.monotonic() + wait
         probe = self.query_url + "?query=ASK%7B%7D"
         while time.monotonic() < deadline:
@@ -128,7 +136,6 @@ class OxigraphServer:
                         return self
             except (urllib.error.URLError, OSError):
                 time.sleep(0.1)
-        self.stop()
         raise EngineError(f"the Oxigraph server did not answer at {self.url} within {wait:g} s")
 
     def wait(self) -> int:
