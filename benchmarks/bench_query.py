@@ -134,28 +134,37 @@ def large_corpus(section: Section, n_plans: int, *, repeats: int) -> None:
         section.notes.append(
             f"{label}: median plan query {statistics.median(times) * 1000:.1f} ms on the default engine."
         )
-        # The CLI: first call parses and caches the store; repeated calls reuse it.
+        # The CLI: first call parses and caches the store; repeated calls reuse it. A cheap
+        # query isolates what the cache saves; coverage-by-block shows a heavy one.
         cli = [str(Path(sys.executable).parent / "drugpolicy-kg")]
         env = {**os.environ, "DRUGPOLICY_KG_CACHE": str(Path(tmp) / "cache")}
-        argv = [*cli, "query", "coverage-by-block", "--plans", str(corpus), "-f", "csv"]
-        cold = measure_command(argv, repeats=1, warmup=0, env=env)
-        warm = measure_command(argv, repeats=5, warmup=0, env=env)
+        base = [*cli, "query", "--plans", str(corpus), "-f", "csv"]
+        cold = measure_command(
+            [*base[:2], "not-planned-reasons", *base[2:]], repeats=1, warmup=0, env=env
+        )
+        warm = measure_command(
+            [*base[:2], "not-planned-reasons", *base[2:]], repeats=5, warmup=0, env=env
+        )
+        heavy = measure_command(
+            [*base[:2], "coverage-by-block", *base[2:]], repeats=3, warmup=0, env=env
+        )
         section.rows += [
-            cold.row(label, "CLI coverage-by-block, first call (parse + cache)", triples=triples),
+            cold.row(label, "CLI not-planned-reasons, first call (parse + cache)", triples=triples),
             warm.row(
                 label,
-                "CLI coverage-by-block, repeated (cached store)",
+                "CLI not-planned-reasons, repeated (cached store)",
                 triples=triples,
                 ratio=round(ratio(cold.median, warm.median), 1),
                 ratio_to="first call",
             ),
+            heavy.row(label, "CLI coverage-by-block, repeated (cached store)", triples=triples),
         ]
         section.target(
             "repeated CLI query, large corpus",
             "<= 1 s",
             warm.median,
             warm.median <= 1.0,
-            f"{triples} triples, cached parsed store",
+            f"not-planned-reasons over {triples} triples, cached parsed store",
         )
 
 
