@@ -152,7 +152,9 @@ def test_evidence_not_in_the_text_is_rejected(sources: Path) -> None:
         'port-ban = "port ban"', 'port-ban = "port closure"'
     )
     path.write_text(text, encoding="utf-8")
-    line = next(i for i, line_ in enumerate(text.splitlines(), 1) if line_ == 'port-ban = "port closure"')
+    line = next(
+        i for i, line_ in enumerate(text.splitlines(), 1) if line_ == 'port-ban = "port closure"'
+    )
     with pytest.raises(
         ModelError,
         match=rf"practices\.toml:{line}: IV\.6 → port-ban: the evidence 'port closure' does not occur",

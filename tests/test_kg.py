@@ -131,7 +131,9 @@ def test_practice_iris_notations_and_contract_terms(kg_graph: Graph) -> None:
 def test_every_practice_text_is_verbatim_in_the_source(kg_graph: Graph) -> None:
     raw = source.read_text("sources", source.SOURCE_FILE)
     # Remove page furniture lines, italic markers and normalise whitespace, independently of source.py.
-    lines = [ln for ln in raw.splitlines() if not re.match(r"^\s*(7301/24 EN/II \d+.*|JAI\.B.*)$", ln)]
+    lines = [
+        ln for ln in raw.splitlines() if not re.match(r"^\s*(7301/24 EN/II \d+.*|JAI\.B.*)$", ln)
+    ]
     flat = re.sub(r"\s+", " ", " ".join(lines).replace("*", ""))
     for p in kg_graph.subjects(RDF.type, DPO.BestPractice):
         text = str(kg_graph.value(p, DCTERMS.description))

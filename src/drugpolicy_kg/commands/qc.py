@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
 
@@ -29,7 +31,7 @@ def qc(kg_file: str | None) -> None:
 
     if kg_file:
         graph = kg.new_graph()
-        kg.parse_turtle(open(kg_file, encoding="utf-8").read(), kg_file, graph)
+        kg.parse_turtle(Path(kg_file).read_text(encoding="utf-8"), kg_file, graph)
     else:
         graph = kg.cached_kg()
     failed = 0
