@@ -22,7 +22,8 @@ Examples:
 
 \b
 Exit codes: 0 no violation (warnings and infos are printed), 1 at least one
-violation (or, with --strict, a warning), 2 a file could not be read or parsed.
+violation (or, with --strict, a warning), 2 a file could not be read or parsed,
+or its validation ran out of time (--timeout).
 Rules, severities and the deadline assumption: docs/validation.md.
 """
 )
@@ -52,6 +53,14 @@ Rules, severities and the deadline assumption: docs/validation.md.
     type=click.IntRange(1, 16),
     help="Worker processes (default: 2 when more than 8 files, else 1).",
 )
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0),
+    default=60.0,
+    show_default=True,
+    metavar="SECONDS",
+    help="Stop a file whose validation takes longer (exit 2). 0: no limit.",
+)
 def validate(
     paths: tuple[str, ...],
     fmt: str,
@@ -59,6 +68,7 @@ def validate(
     deadline: str | None,
     output: str | None,
     workers: int | None,
+    timeout: float,
 ) -> None:
     """Validate action plans (Turtle, JSON-LD, RDF/XML, N-Triples, TriG) against Recital 12.
 
@@ -68,21 +78,27 @@ def validate(
     status, and measures for Adopted and Planned practices.
     """
     from ..atomic import write_text
-    from ..rdfio import expand_paths
+    from ..errors import InputError
+    from ..rdfio import RDF_EXTENSIONS, expand_paths
     from ..validation import parse_deadline
     from ..validation.engine import PARALLEL_THRESHOLD, validate_files
     from ..validation.render import RENDERERS, render_text
 
     files = expand_paths(paths)
     if not files:
-        raise click.UsageError("no RDF files found in the given folder(s)")
+        raise InputError(
+            "no RDF files found (looked for " + ", ".join(sorted(RDF_EXTENSIONS)) + ")",
+            ", ".join(paths),
+        )
     chosen = parse_deadline(deadline) if deadline else None
     show_progress = len(files) > PARALLEL_THRESHOLD and sys.stderr.isatty()
     if show_progress:
         with click.progressbar(length=len(files), label="validating", file=sys.stderr) as bar:
-            reports = validate_files(files, chosen, workers, on_done=lambda _r: bar.update(1))
+            reports = validate_files(
+                files, chosen, workers, on_done=lambda _r: bar.update(1), timeout=timeout
+            )
     else:
-        reports = validate_files(files, chosen, workers)
+        reports = validate_files(files, chosen, workers, timeout=timeout)
 
     if fmt == "text":
         coloured = output is None and sys.stdout.isatty()

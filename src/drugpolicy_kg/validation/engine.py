@@ -14,7 +14,10 @@ Design, after measuring (27 plans x 44 entries; see ``benchmarks/bench_validate.
 
 from __future__ import annotations
 
+import io
 import os
+import re
+import sys
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from functools import lru_cache
@@ -22,11 +25,12 @@ from functools import lru_cache
 from pyshacl import Validator
 from pyshacl.graph_abstraction import DataGraph
 from pyshacl.shapes_graph import ShapesGraph
-from rdflib import Dataset, Graph, Literal, URIRef
+from rdflib import BNode, Dataset, Graph, Literal, URIRef
+from rdflib.compare import to_canonical_graph
 from rdflib.term import Node
 
 from ..resources import iter_assets
-from ..vocab import DPO, DPS, SH, XSD
+from ..vocab import DPO, DPS, RDF, SH, XSD
 from . import _speed
 from .context import KGContext, cached_context, closure, plans_in
 from .deadline import Deadline, default_deadline
@@ -99,7 +103,7 @@ class Engine:
 
     def validate(self, document: Graph, name: str = "<graph>") -> PlanReport:
         """Validate every action plan of ``document`` (a parsed, untrusted plan)."""
-        document = _flatten(document)
+        document = _stable_blank_nodes(_flatten(document))
         plans = plans_in(document)
         if len(plans) <= 1:
             parts: list[Iterable[tuple[Node, Node, Node]]] = [document]
@@ -113,6 +117,10 @@ class Engine:
             report = self._run(data)
             results += explain(report, self.shapes, data, self.context, self.deadline)
             report_nt.append(report.serialize(format="nt"))
+        embedded = _embedded_warning(document)
+        if embedded is not None:
+            results.append(embedded)
+            report_nt.append(_embedded_report_nt(embedded, report_nt[0]))
         named = []
         for plan in plans:
             state = document.value(plan, DPO.submittedBy)
@@ -138,6 +146,91 @@ def _flatten(document: Graph) -> Graph:
     return document
 
 
+def _stable_blank_nodes(document: Graph) -> Graph:
+    """``document`` with canonical blank-node labels, so reports are byte-identical run to run.
+
+    The loader gives blank nodes fresh random labels, and results whose focus node is a blank
+    node (an entry written ``[ ... ]``) would name it differently on every run. Canonical
+    labels (:func:`rdflib.compare.to_canonical_graph`) depend only on the triples. The cost is
+    small for real plans (tens of ms); a crafted, highly symmetric graph is bounded by the
+    validation time limit (``--timeout``).
+    """
+    if not any(isinstance(term, BNode) for triple in document for term in triple):
+        return document
+    graph = Graph()
+    for prefix, namespace in document.namespaces():
+        graph.bind(prefix, namespace, override=True, replace=True)
+    for triple in to_canonical_graph(document):
+        graph.add(triple)
+    return graph
+
+
+#: The pseudo-shape that names the "embedded rules were ignored" warning.
+EMBEDDED_SHAPE = DPS.EmbeddedRulesIgnored
+
+
+def _embedded_warning(document: Graph) -> Result | None:
+    """A Warning when the plan carries shapes, rules or imports (never run, never fetched).
+
+    A Warning, not an Info: the submitter evidently expected these triples to do something,
+    and they do nothing; ``--strict`` gates (portals that accept only clean plans) should
+    stop on it. It never changes the default verdict: it is not a Violation.
+    """
+    from ..rdfio import strip_or_flag_embedded
+
+    flagged = [
+        m.removeprefix("ignored ").split(": a plan is data", 1)[0]
+        for m in strip_or_flag_embedded(document)
+    ]
+    for kind in (SH.NodeShape, SH.PropertyShape):
+        for shape in sorted(document.subjects(RDF.type, kind), key=str):
+            flagged.append(f"{shape.n3()} a {kind.n3()}")
+    if not flagged:
+        return None
+    shown = ", ".join(flagged[:5]) + (f" and {len(flagged) - 5} more" if len(flagged) > 5 else "")
+    return Result(
+        severity="Warning",
+        focus_node=str(DPO.ActionPlan),
+        path=None,
+        message=(
+            "Document: the plan carries SHACL shapes/rules or owl:imports; they were ignored "
+            f"(a plan is data: validation uses only the project's shapes and fetches nothing): "
+            f"{shown}"
+        ),
+        shape=str(EMBEDDED_SHAPE),
+    )
+
+
+def _embedded_report_nt(result: Result, first_report_nt: str) -> str:
+    """The warning as an ``sh:ValidationResult`` of the first report (for ``--format turtle``)."""
+    found = _REPORT_NODE.search(first_report_nt)
+    lines = []
+    if found:
+        node = found.group(1)
+    else:
+        node = "_:embeddedReport"
+        lines += [
+            f"{node} <{RDF.type}> <{SH.ValidationReport}> .",
+            f"{node} <{SH.conforms}> {Literal(True).n3()} .",
+        ]
+    item = "_:embeddedRulesIgnored"
+    lines += [
+        f"{node} <{SH.result}> {item} .",
+        f"{item} <{RDF.type}> <{SH.ValidationResult}> .",
+        f"{item} <{SH.resultSeverity}> <{SH.Warning}> .",
+        f"{item} <{SH.focusNode}> <{DPO.ActionPlan}> .",
+        f"{item} <{SH.sourceShape}> <{EMBEDDED_SHAPE}> .",
+        f"{item} <{SH.resultMessage}> {Literal(result.message, lang='en').n3()} .",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+_REPORT_NODE = re.compile(
+    rf"^(_:\S+) <{re.escape(str(RDF.type))}> <{re.escape(str(SH.ValidationReport))}> \.$",
+    re.MULTILINE,
+)
+
+
 @lru_cache(maxsize=4)
 def _engine(deadline: Deadline | None) -> Engine:
     return Engine(deadline)
@@ -160,15 +253,51 @@ def validate_file(path: str, deadline: Deadline | None = None) -> PlanReport:
         return validate_graph(document, path, deadline)
 
 
+#: Default time limit per file, in seconds (``validate --timeout``).
+DEFAULT_TIMEOUT = 60.0
+
+
+def validate_file_limited(
+    path: str, deadline: Deadline | None = None, timeout: float | None = DEFAULT_TIMEOUT
+) -> PlanReport:
+    """:func:`validate_file` in a child process killed after ``timeout`` seconds (None/0: none).
+
+    A hostile plan can make validation run for a long time inside C code (regular
+    expressions, big joins) where no signal interrupts it, so the work is forked and killed
+    (:mod:`drugpolicy_kg.limits`). Standard input is read here, in the parent, and handed
+    to the child, whose own stdin multiprocessing points to /dev/null.
+    """
+    if timeout is None or timeout <= 0:
+        return validate_file(path, deadline)
+    from ..limits import TimeLimit
+    from ..rdfio import Limits
+
+    stdin = sys.stdin.buffer.read(Limits().max_bytes + 1) if path == "-" else None
+    _engine(deadline)  # build shapes and KG context once, before forking: the child inherits it
+    label = "<stdin>" if path == "-" else path
+    return TimeLimit(timeout, what=f"validation of {label}").run(
+        _validate_child, path, deadline, stdin
+    )
+
+
+def _validate_child(path: str, deadline: Deadline | None, stdin: bytes | None) -> PlanReport:
+    if stdin is not None:
+        sys.stdin = io.TextIOWrapper(io.BytesIO(stdin), encoding="utf-8")
+    return validate_file(path, deadline)
+
+
 def validate_files(
     paths: Sequence[str],
     deadline: Deadline | None = None,
     workers: int | None = None,
     on_done: object = None,
+    timeout: float | None = None,
 ) -> list[PlanReport]:
     """Validate many files, in worker processes above :data:`PARALLEL_THRESHOLD` files.
 
-    Raises :class:`~drugpolicy_kg.errors.InputError` for the first file that cannot be read.
+    Raises :class:`~drugpolicy_kg.errors.InputError` for the first file that cannot be read,
+    and :class:`~drugpolicy_kg.errors.TimeLimitExceeded` (an InputError) for the first whose
+    validation takes more than ``timeout`` seconds (``None`` or 0: no limit).
     ``on_done`` (a callable taking the finished report) drives a progress bar.
     """
     callback = on_done if callable(on_done) else None
@@ -177,7 +306,7 @@ def validate_files(
     if workers <= 1:
         reports = []
         for path in paths:
-            report = validate_file(path, deadline)
+            report = validate_file_limited(path, deadline, timeout)
             if callback:
                 callback(report)
             reports.append(report)
@@ -186,7 +315,7 @@ def validate_files(
     # instead of compiling the KG again (~2 s each).
     _engine(deadline)
     with ProcessPoolExecutor(max_workers=min(workers, os.cpu_count() or 1, len(paths))) as pool:
-        futures = [pool.submit(validate_file, path, deadline) for path in paths]
+        futures = [pool.submit(validate_file_limited, path, deadline, timeout) for path in paths]
         reports = []
         for future in futures:
             report = future.result()

@@ -113,7 +113,13 @@ def render_turtle(reports: Sequence[PlanReport]) -> str:
             part.add((node, DCTERMS.source, Literal(report.file)))
         for triple in part:
             graph.add(triple)
-    return graph.serialize(format="turtle")
+    # Canonical blank-node labels and sorted input: the same reports give the same bytes.
+    from ..serialize import canonical
+
+    out = canonical(graph)
+    out.bind("sh", SH)
+    out.bind("dcterms", DCTERMS)
+    return out.serialize(format="turtle")
 
 
 _CSS = """
