@@ -19,6 +19,7 @@ with suggestions, not a silent empty answer.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
 import difflib
 import re
@@ -27,8 +28,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from . import netguard
 from .errors import InputError
 from .resources import iter_assets
+from .sparql_safety import check_local
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -308,6 +311,21 @@ def resolve_params(
     in angle brackets (``<https://...>``) becomes an IRI, ``"text"@en`` a language-tagged
     string, anything else a plain string.
     """
+    key = (query.name, query.text, tuple(sorted(given.items())))
+    cache = engine.bindings_cache
+    cached = cache.get(key)
+    if cached is not None:
+        return dict(cached)
+    out = _resolve_params(query, given, engine)
+    if len(cache) >= 1024:
+        cache.clear()
+    cache[key] = out
+    return dict(out)
+
+
+def _resolve_params(
+    query: CatalogueQuery, given: Mapping[str, str], engine: QueryEngine
+) -> dict[str, Identifier]:
     declared = {p.name: p for p in query.params}
     unknown = sorted(set(given) - set(declared))
     if unknown and declared:
@@ -351,6 +369,17 @@ def parse_param_options(pairs: tuple[str, ...] | list[str]) -> dict[str, str]:
 
 # --- running ---------------------------------------------------------------------------------
 
+_LOCAL_PREFIX: list[str] = []
+
+
+def _local_prefix() -> str:
+    """The project's namespace (FROM of these IRIs is local); vocab imports rdflib, so late."""
+    if not _LOCAL_PREFIX:
+        from .vocab import DPK
+
+        _LOCAL_PREFIX.append(str(DPK))
+    return _LOCAL_PREFIX[0]
+
 
 def run_query(
     name_or_file: str,
@@ -370,12 +399,6 @@ def run_query(
     :func:`~drugpolicy_kg.sparql_safety.check_local` and runs with the network switched off
     (:mod:`drugpolicy_kg.netguard`, when present); ``allow_remote`` lifts both.
     """
-    import contextlib
-    import logging
-
-    from .sparql_safety import check_local
-    from .vocab import DPK
-
     if endpoint and plans:
         raise InputError(
             "--plans cannot be sent to a remote endpoint; load them into the store first "
@@ -385,13 +408,13 @@ def run_query(
     where = q.source or q.name
     local = endpoint is None
     if local and not allow_remote:
-        check_local(q.text, source=where, local_prefix=str(DPK))
+        check_local(q.text, source=where, local_prefix=_local_prefix())
     if q.needs_plans and not plans and local and isinstance(engine, str):
+        import logging
+
         logging.getLogger(__name__).warning(
             "%s reads action plans; none were given (--plans PATH)", q.name
         )
-    from . import netguard
-
     guard: contextlib.AbstractContextManager[object] = contextlib.nullcontext()
     if local and not allow_remote:
         guard = netguard.no_network()

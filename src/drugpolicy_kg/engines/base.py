@@ -11,7 +11,7 @@ golden-file tests and the cross-engine equality test compare like with like.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
@@ -26,16 +26,61 @@ DEFAULT_TIMEOUT = 30.0
 
 T = TypeVar("T")
 
+#: A query runs in the calling thread, without the worker hand-off, only once a run over the
+#: same data took at most 1/INLINE_MARGIN of its time limit (0.3 s of the default 30 s).
+INLINE_MARGIN = 100.0
 
-@dataclass
+
+@dataclass(eq=False)
 class QueryResult:
-    """The answer of one query: rows for SELECT, a boolean for ASK, a graph for CONSTRUCT."""
+    """The answer of one query: rows for SELECT, a boolean for ASK, a graph for CONSTRUCT.
+
+    An engine may hand its rows over unconverted (``pending`` plus a converter): they become
+    rdflib terms the first time :attr:`rows` is read, so a caller that only counts rows, or
+    never looks at them, does not pay for building rdflib terms. The query itself has
+    already run to completion (within its time limit) when the result is returned.
+    """
 
     kind: str  # "SELECT", "ASK", "CONSTRUCT" or "DESCRIBE"
     vars: list[str] = field(default_factory=list)
     rows: list[tuple[Identifier | None, ...]] = field(default_factory=list)
     boolean: bool | None = None
     graph: Graph | None = None
+
+    @classmethod
+    def pending(
+        cls,
+        names: list[str],
+        raw_rows: list[tuple[Any, ...]],
+        convert: Callable[[list[tuple[Any, ...]]], list[tuple[Identifier | None, ...]]],
+    ) -> QueryResult:
+        """A SELECT result whose ``raw_rows`` are converted by ``convert`` on first use."""
+        result = cls("SELECT", vars=names)
+        del result.__dict__["rows"]  # read through __getattr__ until converted
+        result.__dict__["_pending"] = (raw_rows, convert)
+        return result
+
+    def __getattr__(self, name: str) -> Any:
+        # Only called when normal lookup fails: ``rows`` of a pending result.
+        pending = self.__dict__.pop("_pending", None) if name == "rows" else None
+        if pending is None:
+            raise AttributeError(name)
+        raw_rows, convert = pending
+        rows = self.__dict__["rows"] = convert(raw_rows)
+        return rows
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, QueryResult):
+            return NotImplemented
+        return (self.kind, self.vars, self.rows, self.boolean, self.graph) == (
+            other.kind,
+            other.vars,
+            other.rows,
+            other.boolean,
+            other.graph,
+        )
+
+    __hash__ = None  # type: ignore[assignment]
 
     def row_set(self) -> set[tuple[Identifier | None, ...]]:
         """The rows as a set, for order-free comparison (golden files, engine equality)."""
@@ -67,9 +112,53 @@ class QueryEngine(ABC):
             cache = self.__dict__["_name_cache"] = {}
         return cache
 
+    @property
+    def bindings_cache(self) -> dict[Hashable, dict[str, Identifier]]:
+        """Resolved parameter bindings per (query, given values), filled by
+        :func:`~drugpolicy_kg.catalogue.resolve_params`; cleared by :meth:`data_changed`."""
+        cache: dict[Hashable, dict[str, Identifier]] | None = self.__dict__.get("_bindings_cache")
+        if cache is None:
+            cache = self.__dict__["_bindings_cache"] = {}
+        return cache
+
     def data_changed(self) -> None:
         """Forget everything derived from the data (call after adding triples)."""
-        self.__dict__.pop("_name_cache", None)
+        for derived in ("_name_cache", "_bindings_cache", "_known_fast"):
+            self.__dict__.pop(derived, None)
+
+    def run_limited(
+        self, key: Hashable, fn: Callable[[], T], seconds: float | None, *, what: str
+    ) -> T:
+        """:func:`run_with_timeout`, run in the calling thread when ``key`` is known to be fast.
+
+        Handing a query to the worker thread and waiting for it costs two thread wake-ups;
+        on a loaded machine that is more than a small query itself. An engine's evaluation
+        of the same query text with the same bindings over the same data does the same work,
+        so once a run of ``key`` has finished in at most 1/:data:`INLINE_MARGIN` of the time
+        limit, later runs happen in the calling thread. Any run that comes close to that
+        bound sends the key back to the worker. Adding data (:meth:`data_changed`) forgets
+        every measurement. A first run, or a slow query, always has the enforced limit.
+        """
+        import time
+
+        if not seconds or seconds <= 0:
+            return fn()
+        known: dict[Hashable, float] | None = self.__dict__.get("_known_fast")
+        if known is None:
+            known = self.__dict__["_known_fast"] = {}
+        t0 = time.perf_counter()
+        if known.get(key, seconds) * INLINE_MARGIN <= seconds:
+            value = fn()
+        else:
+            value = run_with_timeout(fn, seconds, what=what)
+        elapsed = time.perf_counter() - t0
+        if elapsed * INLINE_MARGIN <= seconds:
+            if len(known) >= 4096:
+                known.clear()
+            known[key] = elapsed
+        else:
+            known.pop(key, None)
+        return value
 
     @abstractmethod
     def add_graph(self, graph: Graph) -> None:

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import InputError
-from .base import QueryEngine, QueryResult, run_with_timeout
+from .base import QueryEngine, QueryResult
 
 if TYPE_CHECKING:
     import pyoxigraph as ox
@@ -69,31 +69,40 @@ class OxigraphEngine(QueryEngine):
     ) -> QueryResult:
         import pyoxigraph as ox
 
-        subs = {ox.Variable(k): to_ox(v) for k, v in (bindings or {}).items()}
+        subs = {ox.Variable(k): to_ox(v) for k, v in (bindings or {}).items()} or None
+        store = self.store
 
         def run() -> QueryResult:
+            # Everything that evaluates the query happens here, inside the time limit:
+            # pyoxigraph evaluates lazily, so the solutions are drained as pyoxigraph terms.
+            # Building rdflib terms is left to the first reader of ``rows``.
             try:
-                res: Any = self.store.query(text, substitutions=subs or None)
+                res: Any = store.query(text, substitutions=subs)
+                if isinstance(res, ox.QuerySolutions):
+                    names = [v.value for v in res.variables]
+                    return QueryResult.pending(names, [tuple(sol) for sol in res], _convert_rows)
             except SyntaxError as exc:
                 raise _syntax_error(exc, source) from exc
             except RuntimeError as exc:  # e.g. a bound variable the query does not project
                 raise InputError(f"the oxigraph engine refused the query: {exc}", source) from exc
             if isinstance(res, ox.QueryBoolean):
                 return QueryResult("ASK", boolean=bool(res))
-            if isinstance(res, ox.QueryTriples):
-                from rdflib import Graph
+            from rdflib import Graph
 
-                g = Graph()
-                conv = _Converter().convert
-                for t in res:
-                    g.add((conv(t.subject), conv(t.predicate), conv(t.object)))  # type: ignore[arg-type]
-                return QueryResult("CONSTRUCT", graph=g)
-            names = [v.value for v in res.variables]
+            g = Graph()
             conv = _Converter().convert
-            rows = [tuple(map(conv, sol)) for sol in res]
-            return QueryResult("SELECT", vars=names, rows=rows)
+            for t in res:
+                g.add((conv(t.subject), conv(t.predicate), conv(t.object)))  # type: ignore[arg-type]
+            return QueryResult("CONSTRUCT", graph=g)
 
-        return run_with_timeout(run, timeout, what=source)
+        key = (text, tuple(sorted((bindings or {}).items())))
+        return self.run_limited(key, run, timeout, what=source)
+
+
+def _convert_rows(raw_rows: list[tuple[Any, ...]]) -> list[tuple[Identifier | None, ...]]:
+    """pyoxigraph solution rows as rows of rdflib terms."""
+    conv = _Converter().convert
+    return [tuple(map(conv, row)) for row in raw_rows]
 
 
 def _syntax_error(exc: SyntaxError, source: str) -> InputError:
