@@ -233,7 +233,8 @@ class Explainer:
         if own_block is not None:
             return f"Section for block {own_block.numeral} '{own_block.heading}'", None, own_block
         if (focus, RDF.type, DPO.ActionPlan) in self.data:
-            state = self.data.value(focus, DPO.submittedBy)
+            # min(): with two submitting states, always name the same one (value() is random)
+            state = min(self.data.objects(focus, DPO.submittedBy), key=str, default=None)
             name = ctx.states.get(state, "") if isinstance(state, URIRef) else ""
             return (f"Action plan of {name}" if name else f"Action plan <{focus}>"), None, None
         if focus == DPO.ActionPlan:
