@@ -141,8 +141,7 @@ def open_engine(
             return built
     fast = OxigraphEngine()
     fast.add_ntriples(kg_ntriples(use_cache=use_cache))
-    for g in load_plan_graphs(plans):
-        fast.add_graph(g)
+    fast.add_plans(plans)
     return fast
 
 
@@ -152,7 +151,6 @@ def _build_store(store_dir: Path, plans: Sequence[str]) -> QueryEngine | None:
 
     from .oxigraph_engine import OxigraphEngine
 
-    graphs = load_plan_graphs(plans)  # parse (and reject bad input) before touching the cache
     try:
         store_dir.parent.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=".store-", dir=store_dir.parent))
@@ -162,8 +160,7 @@ def _build_store(store_dir: Path, plans: Sequence[str]) -> QueryEngine | None:
         store = ox.Store(str(tmp))
         engine = OxigraphEngine(store)
         engine.add_ntriples(kg_ntriples())
-        for g in graphs:
-            engine.add_graph(g)
+        engine.add_plans(plans)  # bad input raises here, and the half-built store goes
         store.flush()
         del engine, store
         (tmp / ".complete").write_text("ok\n", encoding="utf-8")
@@ -175,3 +172,6 @@ def _build_store(store_dir: Path, plans: Sequence[str]) -> QueryEngine | None:
     except OSError:
         shutil.rmtree(tmp, ignore_errors=True)
         return None
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise

@@ -9,7 +9,7 @@ dev SEP-0007), so a user's value never becomes query text.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -54,6 +54,17 @@ class OxigraphEngine(QueryEngine):
         import pyoxigraph as ox
 
         self.store.load(data, format=ox.RdfFormat.N_TRIPLES)
+        self.data_changed()
+
+    def add_plans(self, paths: Sequence[str]) -> None:
+        """Action plans (untrusted files or folders) into the default graph, where they join
+        the KG: parsed by pyoxigraph straight into the store, with every check of
+        :mod:`drugpolicy_kg.rdfio` (:func:`~drugpolicy_kg.rdfio.load_untrusted_into_store`)."""
+        if not paths:
+            return
+        from .. import rdfio
+
+        rdfio.load_untrusted_into_store(list(paths), self.store, default_graph=True)
         self.data_changed()
 
     def __len__(self) -> int:
