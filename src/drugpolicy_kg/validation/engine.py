@@ -139,6 +139,8 @@ class Engine:
             _speed.install()
         else:
             plain = Graph(store="SimpleMemory")
+            for prefix, namespace in self.shapes.namespaces():
+                plain.bind(prefix, namespace)
             for triple in self.shapes:
                 plain.add(triple)
             self.shapes = plain
