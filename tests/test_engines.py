@@ -114,3 +114,37 @@ def test_cached_store_is_reused(tmp_path, monkeypatch) -> None:  # type: ignore[
     b = open_engine("oxigraph", use_cache=True)
     assert len(b) == n
     assert list(tmp_path.glob("store-*")) == stores
+
+
+def test_known_fast_query_runs_inline_and_data_change_forgets_it() -> None:
+    import threading
+
+    engine = OxigraphEngine()
+    engine.add_graph(small_graph())
+    seen: list[str] = []
+    run = lambda: seen.append(threading.current_thread().name) or 1  # noqa: E731
+    engine.run_limited("k", run, 30, what="q")  # first run: the worker thread
+    engine.run_limited("k", run, 30, what="q")  # known fast: the calling thread
+    assert seen == ["dpkg-query", threading.current_thread().name]
+    engine.add_graph(small_graph())  # new data: measured again on the worker
+    engine.run_limited("k", run, 30, what="q")
+    assert seen[-1] == "dpkg-query"
+
+
+def test_slow_query_keeps_the_enforced_limit() -> None:
+    engine = OxigraphEngine()
+    engine.run_limited("slow", lambda: time.sleep(0.05), 1.0, what="q")  # > 1/100 of the limit
+    assert "slow" not in engine.__dict__["_known_fast"]
+    with pytest.raises(EngineError, match="did not finish"):
+        engine.run_limited("slow", lambda: time.sleep(0.5), 0.1, what="q")
+
+
+def test_rows_are_converted_on_first_read() -> None:
+    engine = OxigraphEngine()
+    engine.add_graph(small_graph())
+    res = engine.query(f"SELECT ?s ?n WHERE {{ ?s <{DPK['n']}> ?n }} ORDER BY ?s")
+    assert "rows" not in res.__dict__  # not converted yet
+    assert res.rows == [(DPK["a"], Literal(3)), (DPK["b"], Literal("x"))]
+    assert res == RdflibEngine(small_graph()).query(
+        f"SELECT ?s ?n WHERE {{ ?s <{DPK['n']}> ?n }} ORDER BY ?s"
+    )
