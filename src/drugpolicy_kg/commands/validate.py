@@ -77,6 +77,8 @@ def validate(
     section per building block, real practices under their own block, no duplicates, one
     status, and measures for Adopted and Planned practices.
     """
+    import logging
+
     from ..atomic import write_text
     from ..errors import InputError
     from ..rdfio import RDF_EXTENSIONS, expand_paths
@@ -84,6 +86,9 @@ def validate(
     from ..validation.engine import PARALLEL_THRESHOLD, validate_files
     from ..validation.render import RENDERERS, render_text
 
+    # rdflib logs a traceback for every ill-typed literal ("2024-0-5"^^xsd:date); the shapes
+    # report such values, so the traceback is noise that looks like a crash.
+    logging.getLogger("rdflib.term").setLevel(logging.ERROR)
     files = expand_paths(paths)
     if not files:
         raise InputError(

@@ -24,6 +24,7 @@ from concurrent.futures import ProcessPoolExecutor
 from functools import lru_cache
 
 from pyshacl import Validator
+from pyshacl.errors import ReportableRuntimeError
 from pyshacl.graph_abstraction import DataGraph
 from pyshacl.shapes_graph import ShapesGraph
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
@@ -31,6 +32,7 @@ from rdflib.compare import to_canonical_graph
 from rdflib.paths import Path
 from rdflib.term import Node
 
+from ..errors import InputError
 from ..resources import iter_assets
 from ..vocab import DPO, DPS, RDF, SH, XSD
 from . import _speed
@@ -184,7 +186,13 @@ class Engine:
         report_nt: list[str] = []
         for part in parts:
             data = self.context.data_graph(part, with_practices=bool(plans))
-            report = self._run(data)
+            try:
+                report = self._run(data)
+            except ReportableRuntimeError as exc:  # e.g. a blank node where a date belongs
+                raise InputError(
+                    f"the plan cannot be validated: {exc.message} (check the values' types)",
+                    name,
+                ) from None
             results += explain(report, self.shapes, data, self.context, self.deadline)
             report_nt.append(report.serialize(format="nt"))
         embedded = _embedded_warning(document)
