@@ -131,7 +131,10 @@ def test_misplaced_practice_message_names_the_practice() -> None:
     report = validate_graph(Graph().parse(FIXTURES / "practice-in-wrong-block.ttl"), "x")
     (result,) = [r for r in report.results if r.severity == "Violation"]
     assert "IV.2 'Common case management system" in result.message
-    assert result.value == "https://w3id.org/drugpolicy-kg/id/block/IV"
+    # Reported on the entry that a coordinator must fix, not on the KG's block.
+    assert result.focus_node == "https://example.org/fixture/e3x"
+    assert result.value == "https://w3id.org/drugpolicy-kg/id/practice/IV.2"
+    assert result.path == "<https://w3id.org/drugpolicy-kg/ontology#practice>"
 
 
 def test_infos_count_unaddressed_practices_per_block() -> None:

@@ -257,7 +257,7 @@ def explain(
     """Turn pySHACL's report graph into :class:`Result` objects; rewrite its messages in place."""
     explainer = Explainer(context, data, deadline)
     results: list[Result] = []
-    for node in list(report.objects(None, SH.result)):
+    for node in _focus_on_entries(report, explainer, list(report.objects(None, SH.result))):
         focus = report.value(node, SH.focusNode)
         shape = report.value(node, SH.sourceShape)
         value = report.value(node, SH.value)
@@ -267,6 +267,13 @@ def explain(
         shape_message = _shape_message(shapes, shape) or str(
             report.value(node, SH.resultMessage) or ""
         )
+        if (
+            isinstance(value, URIRef)
+            and value in context.practices
+            and focus not in context.blocks
+            and report.value(node, SH.resultPath) == DPO.practice
+        ):
+            shape_message = shape_message.replace(_BLOCK_VALUE_NOTE, _PRACTICE_VALUE_NOTE)
         message, practice, block = explainer.message(shape_message, focus, value)
         report.remove((node, SH.resultMessage, None))
         report.add((node, SH.resultMessage, Literal(message, lang="en")))
@@ -284,6 +291,56 @@ def explain(
             )
         )
     return sorted(results, key=Result.sort_key)
+
+
+_BLOCK_VALUE_NOTE = "(value: that block; KG: dpo:buildingBlock of each practice)"
+_PRACTICE_VALUE_NOTE = "(value: the practice; KG: its dpo:buildingBlock)"
+
+
+def _focus_on_entries(report: Graph, explainer: Explainer, nodes: list[Node]) -> list[Node]:
+    """Move "a section lists a practice of another block" results onto the offending entries.
+
+    The shapes check this rule from each block (four paths per plan are much cheaper than a
+    disjunction per entry), so pySHACL reports the block as the focus node. A coordinator
+    fixes an entry, not a block: each such result becomes one result per misplaced entry,
+    with the entry as focus node, ``dpo:practice`` as path and the practice as value. The
+    report graph is rewritten too, so every output format agrees.
+    """
+    ctx = explainer.context
+    out: list[Node] = []
+    for node in nodes:
+        focus = report.value(node, SH.focusNode)
+        other = report.value(node, SH.value)
+        if not (isinstance(focus, URIRef) and focus in ctx.blocks):
+            out.append(node)
+            continue
+        entries = []
+        for section in explainer.data.subjects(DPO.buildingBlock, focus):
+            for entry in explainer.data.objects(section, DPO.hasEntry):
+                practice = explainer._entry_practice(entry)
+                if practice is not None and practice.block == other:
+                    entries.append((entry, practice))
+        if not entries:
+            out.append(node)
+            continue
+        kept = [
+            (p, o)
+            for p, o in report.predicate_objects(node)
+            if p not in (SH.focusNode, SH.resultPath, SH.value)
+        ]
+        for report_node in list(report.subjects(SH.result, node)):
+            for entry, practice in sorted(set(entries), key=lambda e: (str(e[0]), e[1].notation)):
+                result = BNode()
+                report.add((report_node, SH.result, result))
+                for p, o in kept:
+                    report.add((result, p, o))
+                report.add((result, SH.focusNode, entry))
+                report.add((result, SH.resultPath, DPO.practice))
+                report.add((result, SH.value, practice.iri))
+                out.append(result)
+            report.remove((report_node, SH.result, node))
+        report.remove((node, None, None))
+    return out
 
 
 def _shape_message(shapes: Graph, shape: Node) -> str | None:
