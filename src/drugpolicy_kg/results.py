@@ -12,9 +12,11 @@ import csv
 import io
 import json
 from collections.abc import Callable
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from .vocab import PREFIXES, XSD
+from .engines.base import Term, term_of
+from .vocab import PREFIXES
 
 if TYPE_CHECKING:
     from rdflib.term import Identifier
@@ -23,41 +25,46 @@ if TYPE_CHECKING:
 
 FORMATS = ("table", "csv", "tsv", "json", "markdown")
 
+_PREFIX_BASES = [(prefix, str(ns)) for prefix, ns in PREFIXES.items()]
 
+
+@lru_cache(maxsize=65536)
 def _shorten(iri: str) -> str:
-    for prefix, ns in PREFIXES.items():
-        base = str(ns)
+    for prefix, base in _PREFIX_BASES:
         if iri.startswith(base) and len(iri) > len(base):
             return f"{prefix}:{iri[len(base) :]}"
     return f"<{iri}>"
 
 
-def human(term: Identifier | None) -> str:
-    """A cell for people: prefixed IRIs, bare literal values, empty for unbound."""
-    from rdflib import BNode, URIRef
+def human(term: Term | Identifier | None) -> str:
+    """A cell for people: prefixed IRIs, bare literal values, empty for unbound.
 
+    Takes a result :class:`~drugpolicy_kg.engines.base.Term` or an rdflib term.
+    """
     if term is None:
         return ""
-    if isinstance(term, URIRef):
-        return _shorten(str(term))
-    if isinstance(term, BNode):
-        return f"_:{term}"
-    return str(term)
+    if not isinstance(term, Term):
+        term = term_of(term)
+        assert term is not None
+    kind = term[0]
+    if kind == "iri":
+        return _shorten(term[1])
+    if kind == "bnode":
+        return "_:" + term[1]
+    return term[1]
 
 
-def _json_term(term: Identifier) -> dict[str, str]:
-    from rdflib import BNode, Literal, URIRef
-
-    if isinstance(term, URIRef):
-        return {"type": "uri", "value": str(term)}
-    if isinstance(term, BNode):
-        return {"type": "bnode", "value": str(term)}
-    assert isinstance(term, Literal)
-    out = {"type": "literal", "value": str(term)}
-    if term.language:
-        out["xml:lang"] = term.language
-    elif term.datatype is not None and term.datatype != XSD.string:
-        out["datatype"] = str(term.datatype)
+def _json_term(term: Term) -> dict[str, str]:
+    kind, value, datatype, language = term
+    if kind == "iri":
+        return {"type": "uri", "value": value}
+    if kind == "bnode":
+        return {"type": "bnode", "value": value}
+    out = {"type": "literal", "value": value}
+    if language:
+        out["xml:lang"] = language
+    elif datatype is not None:
+        out["datatype"] = datatype
     return out
 
 
@@ -75,11 +82,17 @@ def to_json(result: QueryResult) -> str:
                         for v, t in zip(result.vars, row, strict=True)
                         if t is not None
                     }
-                    for row in result.rows
+                    for row in result.terms
                 ]
             },
         }
     return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
+
+
+def _csv_cell(term: Term | None) -> str:
+    if term is None:
+        return ""
+    return "_:" + term[1] if term[0] == "bnode" else term[1]
 
 
 def to_csv(result: QueryResult) -> str:
@@ -91,29 +104,33 @@ def to_csv(result: QueryResult) -> str:
         w.writerow(["true" if result.boolean else "false"])
         return buf.getvalue()
     w.writerow(result.vars)
-    for row in result.rows:
-        w.writerow(["" if t is None else (f"_:{t}" if _is_bnode(t) else str(t)) for t in row])
+    w.writerows([list(map(_csv_cell, row)) for row in result.terms])
     return buf.getvalue()
 
 
-def _is_bnode(term: Identifier) -> bool:
-    from rdflib import BNode
-
-    return isinstance(term, BNode)
-
-
-def _tsv_term(term: Identifier | None) -> str:
-    from rdflib import Literal
-
+def _tsv_term(term: Term | None) -> str:
     if term is None:
         return ""
-    if (
-        isinstance(term, Literal)
-        and (term.datatype is None or term.datatype == XSD.string)
-        and not term.language
-    ):
-        return _quote(str(term))
-    return term.n3()
+    kind, value, datatype, language = term
+    if kind == "literal" and datatype is None and not language:
+        return _quote(value)
+    return _n3(term)
+
+
+@lru_cache(maxsize=65536)
+def _n3(term: Term) -> str:
+    """The term in N-Triples/Turtle syntax, exactly as rdflib's ``n3()`` writes it."""
+    from rdflib import BNode, Literal, URIRef
+    from rdflib.term import _is_valid_uri
+
+    kind, value, datatype, language = term
+    if kind == "iri":
+        return f"<{value}>" if _is_valid_uri(value) else URIRef(value).n3()  # n3() raises
+    if kind == "bnode":
+        return BNode(value).n3()
+    if language:
+        return Literal(value, lang=language).n3()
+    return Literal(value, datatype=None if datatype is None else URIRef(datatype)).n3()
 
 
 def _quote(s: str) -> str:
@@ -133,14 +150,14 @@ def to_tsv(result: QueryResult) -> str:
     if result.kind == "ASK":
         return "?boolean\n" + ("true" if result.boolean else "false") + "\n"
     lines = ["\t".join(f"?{v}" for v in result.vars)]
-    lines += ["\t".join(_tsv_term(t) for t in row) for row in result.rows]
+    lines += ["\t".join(map(_tsv_term, row)) for row in result.terms]
     return "\n".join(lines) + "\n"
 
 
 def _cells(result: QueryResult) -> tuple[list[str], list[list[str]]]:
     if result.kind == "ASK":
         return ["boolean"], [["true" if result.boolean else "false"]]
-    return list(result.vars), [[human(t) for t in row] for row in result.rows]
+    return list(result.vars), [list(map(human, row)) for row in result.terms]
 
 
 def to_table(result: QueryResult, *, max_width: int = 60) -> str:

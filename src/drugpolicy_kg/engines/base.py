@@ -4,8 +4,10 @@ Code that runs queries holds a :class:`QueryEngine` and never asks which engine 
 rdflib (the reference), pyoxigraph (the fast embedded default) or a remote endpoint. A
 method an engine lacks raises ``NotImplementedError`` naming the engine.
 
-Results come back as one engine-neutral :class:`QueryResult` of rdflib terms, so formatters,
-golden-file tests and the cross-engine equality test compare like with like.
+Results come back as one engine-neutral :class:`QueryResult`: ``rows`` of rdflib terms, so
+golden-file tests and the cross-engine equality test compare like with like, and ``terms``,
+the same rows as lightweight :class:`Term` tuples that the output writers use (cheap to build
+from pyoxigraph terms, with no rdflib term in between).
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple, TypeVar
 
 from ..errors import EngineError
 
@@ -31,14 +33,74 @@ T = TypeVar("T")
 INLINE_MARGIN = 100.0
 
 
+#: The datatype IRI of plain literals, left out of :attr:`Term.datatype`.
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+
+
+class Term(NamedTuple):
+    """One RDF term of a result row, engine-neutral and cheap to build.
+
+    ``kind`` is ``"iri"``, ``"bnode"`` or ``"literal"``; ``value`` is the IRI, the blank node
+    label or the literal's lexical form exactly as rdflib writes it (``str()`` of the rdflib
+    term, so output is the same whichever engine ran the query); ``datatype`` is ``None`` for
+    plain (``xsd:string``) and language-tagged literals; ``language`` is the language tag.
+    """
+
+    kind: str
+    value: str
+    datatype: str | None = None
+    language: str | None = None
+
+
+#: A row of terms; ``None`` for an unbound variable.
+TermRow = tuple[Term | None, ...]
+
+_new_term = tuple.__new__
+
+
+def term_of(term: Identifier | None) -> Term | None:
+    """An rdflib term as a :class:`Term` (``None`` stays ``None``)."""
+    from rdflib import BNode, Literal, URIRef
+
+    if term is None:
+        return None
+    if isinstance(term, URIRef):
+        return _new_term(Term, ("iri", str(term), None, None))
+    if isinstance(term, BNode):
+        return _new_term(Term, ("bnode", str(term), None, None))
+    if isinstance(term, Literal):
+        if term.language:
+            return _new_term(Term, ("literal", str(term), None, term.language))
+        dt = term.datatype
+        datatype = None if dt is None or str(dt) == XSD_STRING else str(dt)
+        return _new_term(Term, ("literal", str(term), datatype, None))
+    raise TypeError(f"cannot convert {term!r} to a result term")
+
+
+def terms_of_rows(rows: Sequence[tuple[Identifier | None, ...]]) -> list[TermRow]:
+    """Rows of rdflib terms as rows of :class:`Term` (each distinct term converted once)."""
+    memo: dict[Identifier | None, Term | None] = {None: None}
+
+    def conv(t: Identifier | None) -> Term | None:
+        try:
+            return memo[t]
+        except KeyError:
+            out = memo[t] = term_of(t)
+            return out
+
+    return [tuple(map(conv, row)) for row in rows]
+
+
 @dataclass(eq=False)
 class QueryResult:
     """The answer of one query: rows for SELECT, a boolean for ASK, a graph for CONSTRUCT.
 
-    An engine may hand its rows over unconverted (``pending`` plus a converter): they become
-    rdflib terms the first time :attr:`rows` is read, so a caller that only counts rows, or
-    never looks at them, does not pay for building rdflib terms. The query itself has
-    already run to completion (within its time limit) when the result is returned.
+    An engine may hand its rows over unconverted (``pending`` plus converters): they become
+    rdflib terms the first time :attr:`rows` is read, and :class:`Term` rows the first time
+    :attr:`terms` is read, each straight from the engine's own terms. The writers read only
+    :attr:`terms`, so printing a result never builds rdflib terms, and a caller that only
+    counts rows, or never looks at them, pays for neither. The query itself has already run
+    to completion (within its time limit) when the result is returned.
     """
 
     kind: str  # "SELECT", "ASK", "CONSTRUCT" or "DESCRIBE"
@@ -53,21 +115,43 @@ class QueryResult:
         names: list[str],
         raw_rows: list[tuple[Any, ...]],
         convert: Callable[[list[tuple[Any, ...]]], list[tuple[Identifier | None, ...]]],
+        convert_terms: Callable[[list[tuple[Any, ...]]], list[TermRow]] | None = None,
     ) -> QueryResult:
-        """A SELECT result whose ``raw_rows`` are converted by ``convert`` on first use."""
+        """A SELECT result whose ``raw_rows`` are converted on first use: by ``convert`` to
+        rdflib terms (:attr:`rows`), by ``convert_terms`` to :class:`Term` rows
+        (:attr:`terms`; without it, from :attr:`rows`)."""
         result = cls("SELECT", vars=names)
         del result.__dict__["rows"]  # read through __getattr__ until converted
-        result.__dict__["_pending"] = (raw_rows, convert)
+        result.__dict__["_pending"] = (raw_rows, convert, convert_terms)
         return result
 
     def __getattr__(self, name: str) -> Any:
         # Only called when normal lookup fails: ``rows`` of a pending result.
-        pending = self.__dict__.pop("_pending", None) if name == "rows" else None
+        d = self.__dict__
+        pending = d.get("_pending") if name == "rows" else None
         if pending is None:
             raise AttributeError(name)
-        raw_rows, convert = pending
-        rows = self.__dict__["rows"] = convert(raw_rows)
+        raw_rows, convert, convert_terms = pending
+        rows = d["rows"] = convert(raw_rows)
+        if convert_terms is None or "_terms" in d:
+            del d["_pending"]  # the raw rows are no longer needed
         return rows
+
+    @property
+    def terms(self) -> list[TermRow]:
+        """The rows as :class:`Term` tuples (what the writers read); built once."""
+        d = self.__dict__
+        terms: list[TermRow] | None = d.get("_terms")
+        if terms is None:
+            pending = d.get("_pending")
+            if pending is not None and pending[2] is not None:
+                terms = pending[2](pending[0])
+                if "rows" in d:
+                    del d["_pending"]
+            else:
+                terms = terms_of_rows(self.rows)
+            d["_terms"] = terms
+        return terms
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, QueryResult):

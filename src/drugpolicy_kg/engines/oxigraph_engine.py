@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import InputError
-from .base import QueryEngine, QueryResult
+from .base import XSD_STRING, QueryEngine, QueryResult, Term, TermRow
 
 if TYPE_CHECKING:
     import pyoxigraph as ox
@@ -22,6 +22,10 @@ if TYPE_CHECKING:
     from rdflib.term import Identifier
 
 _ERR_AT = re.compile(r"error at (\d+):(\d+):\s*(.*)", re.DOTALL)
+
+_XSD_INTEGER = "http://www.w3.org/2001/XMLSchema#integer"
+#: The canonical lexical form of an xsd:integer, which rdflib leaves as it is.
+_CANONICAL_INTEGER = re.compile(r"0|-?[1-9][0-9]*")
 
 
 class OxigraphEngine(QueryEngine):
@@ -91,7 +95,9 @@ class OxigraphEngine(QueryEngine):
                 res: Any = store.query(text, substitutions=subs)
                 if isinstance(res, ox.QuerySolutions):
                     names = [v.value for v in res.variables]
-                    return QueryResult.pending(names, [tuple(sol) for sol in res], _convert_rows)
+                    return QueryResult.pending(
+                        names, [tuple(sol) for sol in res], _convert_rows, _convert_terms
+                    )
             except SyntaxError as exc:
                 raise _syntax_error(exc, source) from exc
             except RuntimeError as exc:  # e.g. a bound variable the query does not project
@@ -113,6 +119,12 @@ class OxigraphEngine(QueryEngine):
 def _convert_rows(raw_rows: list[tuple[Any, ...]]) -> list[tuple[Identifier | None, ...]]:
     """pyoxigraph solution rows as rows of rdflib terms."""
     conv = _Converter().convert
+    return [tuple(map(conv, row)) for row in raw_rows]
+
+
+def _convert_terms(raw_rows: list[tuple[Any, ...]]) -> list[TermRow]:
+    """pyoxigraph solution rows as rows of :class:`~.base.Term` (no rdflib terms built)."""
+    conv = _TermConverter().convert
     return [tuple(map(conv, row)) for row in raw_rows]
 
 
@@ -185,5 +197,56 @@ class _Converter:
                 out = self.Literal(term.value, datatype=self.URIRef(term.datatype.value))
         else:
             raise TypeError(f"cannot convert {term!r} to an rdflib term")
+        self.memo[term] = out
+        return out
+
+
+_new_term = tuple.__new__
+
+
+class _TermConverter:
+    """Converts pyoxigraph terms to :class:`~.base.Term`, each distinct term once.
+
+    A Term is a plain tuple of strings, so this costs a fraction of building rdflib terms.
+    The one place rdflib still decides is the lexical form of a typed literal other than a
+    canonical xsd:integer: rdflib normalises it (``"01"^^xsd:integer`` prints as ``1``), and
+    the writers must print what they printed from rdflib terms, so such a literal's value is
+    taken from an rdflib Literal (once per distinct literal).
+    """
+
+    def __init__(self) -> None:
+        import pyoxigraph as ox
+
+        self.memo: dict[Any, Term | None] = {None: None}
+        self.NamedNode, self.BlankNode, self.Literal = ox.NamedNode, ox.BlankNode, ox.Literal
+
+    def convert(self, term: Any) -> Term | None:
+        try:
+            return self.memo[term]
+        except KeyError:
+            pass
+        cls = type(term)
+        out: Term
+        if cls is self.NamedNode:
+            out = _new_term(Term, ("iri", term.value, None, None))
+        elif cls is self.BlankNode:
+            out = _new_term(Term, ("bnode", term.value, None, None))
+        elif cls is self.Literal:
+            value, language = term.value, term.language
+            if language:
+                out = _new_term(Term, ("literal", value, None, language))
+            else:
+                dt = term.datatype.value
+                if dt == XSD_STRING:
+                    out = _new_term(Term, ("literal", value, None, None))
+                elif dt == _XSD_INTEGER and _CANONICAL_INTEGER.fullmatch(value):
+                    out = _new_term(Term, ("literal", value, dt, None))
+                else:
+                    from rdflib import Literal, URIRef
+
+                    lexical = str(Literal(value, datatype=URIRef(dt)))
+                    out = _new_term(Term, ("literal", lexical, dt, None))
+        else:
+            raise TypeError(f"cannot convert {term!r} to a result term")
         self.memo[term] = out
         return out
