@@ -8,6 +8,7 @@ shape, path, value and message, and the same ``sh:ValidationReport`` graph.
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,7 @@ from rdflib.compare import isomorphic
 from drugpolicy_kg import synth
 from drugpolicy_kg.rdfio import load_untrusted, union_graph
 from drugpolicy_kg.validation.engine import Engine, validate_files
+from drugpolicy_kg.validation.engine import validate_graph as _real_validate_graph
 
 ROOT = Path(__file__).resolve().parent.parent
 FILES = sorted(
@@ -99,3 +101,75 @@ def test_speed_ups_are_scoped() -> None:
     conforms, _graph, text = validate(data, shacl_graph=shapes)
     assert not conforms
     assert "InConstraintComponent" in text and "Focus Node" in text
+
+
+# --------------------------------------------------------------------------- blank-node labels
+
+BNODES = ROOT / "tests" / "fixtures" / "hostile" / "e2e" / "bnode-entries.ttl"
+
+
+def test_blank_node_labels_come_from_content_not_from_the_parser() -> None:
+    from drugpolicy_kg.validation.engine import _content_labels, _stable_blank_nodes
+
+    first = union_graph(load_untrusted(str(BNODES)))
+    second = union_graph(load_untrusted(str(BNODES)))  # fresh random blank-node labels
+    labels = _content_labels(first)
+    assert labels  # every blank node told apart by its content: no fallback
+    a, b = _stable_blank_nodes(first), _stable_blank_nodes(second)
+    assert sorted(a) == sorted(b)  # the same labels, triple for triple
+    assert isomorphic(a, first)
+    engine = Engine()
+    assert engine.validate(first, "x").results == engine.validate(second, "x").results
+
+
+def test_look_alike_blank_nodes_fall_back_to_canonical_labels() -> None:
+    from drugpolicy_kg.validation.engine import _content_labels, _stable_blank_nodes
+
+    text = """@prefix ex: <https://example.org/> .
+    ex:a ex:p [ ex:q "x" ], [ ex:q "x" ] ; ex:r [ ex:s [ ex:q "x" ] ] ."""
+    one = Graph().parse(data=text, format="turtle")
+    two = Graph().parse(data=text, format="turtle")
+    assert _content_labels(one) == {}
+    assert sorted(_stable_blank_nodes(one)) == sorted(_stable_blank_nodes(two))
+    assert isomorphic(_stable_blank_nodes(one), one)
+    assert _content_labels(Graph().parse(data="<urn:a> <urn:b> <urn:c> .", format="nt")) is None
+
+
+# --------------------------------------------------------------------------- one watchdog per worker
+
+
+def _hang_on_fra(document, name="<graph>", deadline=None):
+    if "fra-2024" in name:
+        time.sleep(60)
+    return _real_validate_graph(document, name, deadline)
+
+
+def test_a_runaway_file_is_stopped_by_name_and_the_batch_needs_one_child_per_worker(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from drugpolicy_kg.errors import TimeLimitExceeded
+    from drugpolicy_kg.validation import engine, watchdog
+
+    started: list[int] = []
+    real_init = watchdog._Child.__init__
+
+    def counting_init(self, *args, **kwargs):
+        started.append(1)
+        real_init(self, *args, **kwargs)
+
+    monkeypatch.setattr(watchdog._Child, "__init__", counting_init)
+    examples = sorted(str(p) for p in (ROOT / "examples" / "plans").glob("*.ttl"))
+    reports = validate_files(examples * 3, workers=1, timeout=60)
+    assert [r.file for r in reports] == examples * 3
+    assert len(started) == 1  # one forked child for nine files, not one per file
+
+    monkeypatch.setattr(engine, "validate_graph", _hang_on_fra)
+    fra = str(ROOT / "examples" / "plans" / "fra-2024.ttl")
+    bel = str(ROOT / "examples" / "plans" / "bel-2024.ttl")
+    missing = str(ROOT / "no-such-plan.ttl")
+    for workers in (1, 2):
+        with pytest.raises(TimeLimitExceeded) as caught:
+            validate_files([bel, fra, missing, bel], workers=workers, timeout=0.5)
+        # the first failing file in the given order, named, with the usual advice
+        assert str(caught.value).startswith(f"validation of {fra} timed out after 0.5 s")
+        assert "--timeout" in str(caught.value)

@@ -15,12 +15,12 @@ Design, after measuring (27 plans x 44 entries; see ``benchmarks/bench_validate.
 from __future__ import annotations
 
 import gc
+import hashlib
 import io
 import os
 import re
 import sys
 from collections.abc import Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from functools import lru_cache
 
 from pyshacl import Validator
@@ -228,19 +228,90 @@ def _stable_blank_nodes(document: Graph) -> Graph:
     """``document`` with canonical blank-node labels, so reports are byte-identical run to run.
 
     The loader gives blank nodes fresh random labels, and results whose focus node is a blank
-    node (an entry written ``[ ... ]``) would name it differently on every run. Canonical
-    labels (:func:`rdflib.compare.to_canonical_graph`) depend only on the triples. The cost is
-    small for real plans (tens of ms); a crafted, highly symmetric graph is bounded by the
-    validation time limit (``--timeout``).
+    node (an entry written ``[ ... ]``) would name it differently on every run. Each blank node
+    is labelled from its own content (:func:`_content_labels`: a few ms); only when two blank
+    nodes cannot be told apart that way does this fall back to
+    :func:`rdflib.compare.to_canonical_graph` (tens of ms for real plans; a crafted, highly
+    symmetric graph is bounded by the validation time limit, ``--timeout``). Either way the
+    labels depend only on the triples.
     """
-    if not any(isinstance(term, BNode) for triple in document for term in triple):
-        return document
-    graph = Graph()
+    labels = _content_labels(document)
+    if labels is None:
+        return document  # no blank node
+    graph = Graph(store="SimpleMemory")  # no named-graph bookkeeping: half the cost of a copy
     for prefix, namespace in document.namespaces():
         graph.bind(prefix, namespace, override=True, replace=True)
-    for triple in to_canonical_graph(document):
-        graph.add(triple)
+    if labels:
+        get = labels.get
+        for s, p, o in document:
+            graph.add((get(s, s), p, get(o, o)))
+    else:
+        for triple in to_canonical_graph(document):
+            graph.add(triple)
     return graph
+
+
+def _digest(parts: Iterable[str]) -> str:
+    return hashlib.sha256("\n".join(sorted(parts)).encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _content_labels(document: Graph) -> dict[Node, BNode] | None:
+    """A label per blank node from its content, Weisfeiler-Lehman style; ``{}`` on a tie.
+
+    A blank node's first colour hashes its outgoing (predicate, non-blank object) and incoming
+    (non-blank subject, predicate) pairs; each round then hashes a node's colour with its blank
+    neighbours' colours (by predicate and direction), until the number of colours stops
+    growing. Colours depend only on the triples (IRIs and literals in N-Triples form), never on
+    the parser's random labels. If two blank nodes end with the same colour (symmetric or
+    look-alike nodes), ``{}`` is returned and the caller uses rdflib's canonicalisation.
+    ``None``: the document has no blank node.
+    """
+    own: dict[Node, list[str]] = {}
+    out_blank: dict[Node, list[tuple[str, Node]]] = {}
+    in_blank: dict[Node, list[tuple[str, Node]]] = {}
+    for s, p, o in document:
+        s_blank = isinstance(s, BNode)
+        o_blank = isinstance(o, BNode)
+        if not (s_blank or o_blank):
+            continue
+        pred = p.n3()
+        if s_blank:
+            own.setdefault(s, [])
+            if o_blank:
+                out_blank.setdefault(s, []).append((pred, o))
+            else:
+                own[s].append(f">{pred} {o.n3()}")
+        if o_blank:
+            own.setdefault(o, [])
+            if s_blank:
+                in_blank.setdefault(o, []).append((pred, s))
+            else:
+                own[o].append(f"<{s.n3()} {pred}")
+    if not own:
+        return None
+    colour = {node: _digest(parts) for node, parts in own.items()}
+    distinct = len(set(colour.values()))
+    for _round in range(len(own)):
+        if distinct == len(own) or not (out_blank or in_blank):
+            break
+        colour = {
+            node: _digest(
+                [
+                    "=" + colour[node],
+                    *(f">{pred} {colour[o]}" for pred, o in out_blank.get(node, ())),
+                    *(f"<{colour[s]} {pred}" for pred, s in in_blank.get(node, ())),
+                ]
+            )
+            for node in own
+        }
+        refined = len(set(colour.values()))
+        if refined == distinct:
+            break
+        distinct = refined
+    labels = {node: BNode("b" + value[:24]) for node, value in colour.items()}
+    if len(set(labels.values())) != len(labels):
+        return {}
+    return labels
 
 
 #: The pseudo-shape that names the "embedded rules were ignored" warning.
@@ -377,40 +448,33 @@ def validate_files(
     and :class:`~drugpolicy_kg.errors.TimeLimitExceeded` (an InputError) for the first whose
     validation takes more than ``timeout`` seconds (``None`` or 0: no limit).
     ``on_done`` (a callable taking the finished report) drives a progress bar.
+
+    With a limit, or with several workers, the files go to long-lived forked children, one file
+    at a time, each under its own deadline (:mod:`.watchdog`): one fork per worker, not per
+    file. With one worker and no limit, everything runs in this process.
     """
     callback = on_done if callable(on_done) else None
     if workers is None:
         workers = WORKERS if len(paths) > PARALLEL_THRESHOLD else 1
-    if workers <= 1:
+    limited = timeout is not None and timeout > 0
+    if workers <= 1 and not limited:
         reports = []
         for path in paths:
-            report = validate_file_limited(path, deadline, timeout)
+            report = validate_file(path, deadline)
             if callback:
                 callback(report)
             reports.append(report)
         return reports
-    # Build the KG context and the shapes and warm pySHACL here, before the pool: forked workers
+    from .watchdog import validate_batch
+
+    # Build the KG context and the shapes and warm pySHACL here, before forking: the children
     # inherit them instead of compiling the KG again (~2 s each). gc.freeze() keeps the
     # inherited objects out of the children's collections (fewer copied pages).
     _engine(deadline).warm()
     gc.collect()
     gc.freeze()
-    n_workers = min(workers, os.cpu_count() or 1, len(paths))
-    # Files go out in chunks (fewer round trips), small enough to balance the two workers.
-    chunk = max(1, min(16, len(paths) // (n_workers * 4)))
+    n_workers = max(1, min(workers, os.cpu_count() or 1, len(paths)))
     try:
-        with ProcessPoolExecutor(max_workers=n_workers) as pool:
-            reports = []
-            for report in pool.map(
-                validate_file_limited,
-                paths,
-                [deadline] * len(paths),
-                [timeout] * len(paths),
-                chunksize=chunk,
-            ):
-                if callback:
-                    callback(report)
-                reports.append(report)
-            return reports
+        return validate_batch(paths, deadline, n_workers, timeout, callback)
     finally:
         gc.unfreeze()

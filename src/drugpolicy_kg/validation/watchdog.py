@@ -1,0 +1,192 @@
+"""Validate a batch of files in long-lived child processes, each file under its own time limit.
+
+``validate --timeout`` used to fork one child per file (:class:`drugpolicy_kg.limits.TimeLimit`):
+~20 ms per file, ~0.5 s over 27 plans. Here each worker is ONE forked child that validates files
+one at a time; the parent hands it the next file, waits for the answer with a deadline and, when
+a file takes longer than the limit, kills that child (the only way to stop a regular expression
+or a join running in C code) and starts a fresh one for the remaining files. The error names the
+file, exactly as the per-file fork did.
+
+Errors are reported as a sequential run would: the error of the first failing file in the order
+given (files after it are no longer handed out; files before it are finished first).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import multiprocessing
+import os
+import sys
+import time
+from collections.abc import Callable, Sequence
+from multiprocessing.connection import Connection, wait
+from typing import Any
+
+from ..errors import EngineError, TimeLimitExceeded
+from ..limits import _pack_exception, _rebuild_exception, default_start_method
+from .deadline import Deadline
+from .report import PlanReport
+
+__all__ = ["timed_out", "validate_batch"]
+
+
+def timed_out(path: str, seconds: float) -> TimeLimitExceeded:
+    """The error of a file whose validation ran out of time (as :class:`TimeLimit` words it)."""
+    return TimeLimitExceeded(
+        f"{_what(path)} timed out after {seconds:g} s and was stopped; "
+        "raise the limit with --timeout if the input is legitimate"
+    )
+
+
+def _what(path: str) -> str:
+    return "validation of " + ("<stdin>" if path == "-" else path)
+
+
+def _serve(conn: Connection, deadline: Deadline | None, stdin: bytes | None) -> None:
+    """The child: validate ``(index, path)`` tasks until the pipe closes, answering each."""
+    from . import engine  # looked up per call: the parent's (test) patches are inherited
+
+    try:
+        while True:
+            try:
+                task = conn.recv()
+            except (EOFError, OSError):
+                break
+            if task is None:
+                break
+            index, path = task
+            if path == "-":
+                sys.stdin = io.TextIOWrapper(io.BytesIO(stdin or b""), encoding="utf-8")
+            try:
+                message: tuple[Any, ...] = (index, "ok", engine.validate_file(path, deadline))
+            except BaseException as exc:
+                message = (index, "error", _pack_exception(exc))
+            try:
+                conn.send(message)
+            except Exception as exc:  # the result (or exception) could not be pickled
+                error = EngineError(f"the worker's result could not be sent back: {exc}")
+                conn.send((index, "error", _pack_exception(error)))
+    finally:
+        conn.close()
+        os._exit(0)  # skip the parent's atexit handlers and buffers inherited by fork
+
+
+class _Child:
+    """One worker process and the parent's end of its pipe."""
+
+    def __init__(self, ctx: Any, deadline: Deadline | None, stdin: bytes | None) -> None:
+        self.conn, child_conn = ctx.Pipe(duplex=True)
+        self.process = ctx.Process(target=_serve, args=(child_conn, deadline, stdin), daemon=True)
+        self.process.start()
+        child_conn.close()  # so that recv() sees EOF if the child dies
+        self.task: tuple[int, float] | None = None  # (file index, start time)
+
+    def give(self, index: int, path: str) -> None:
+        self.conn.send((index, path))
+        self.task = (index, time.monotonic())
+
+    def stop(self) -> None:
+        with contextlib.suppress(OSError, ValueError):
+            self.conn.send(None)
+        self.conn.close()
+        self.process.join(0.5)
+        if self.process.is_alive():
+            self.process.kill()
+            self.process.join()
+        self.process.close()
+
+    def kill(self) -> None:
+        self.conn.close()
+        if self.process.is_alive():
+            self.process.kill()
+        self.process.join()
+        self.process.close()
+
+
+def validate_batch(
+    paths: Sequence[str],
+    deadline: Deadline | None,
+    workers: int,
+    timeout: float | None,
+    callback: Callable[[PlanReport], object] | None = None,
+) -> list[PlanReport]:
+    """Validate ``paths`` in ``workers`` child processes, each file within ``timeout`` seconds.
+
+    ``timeout`` None or <= 0: no limit (the children only give parallelism). Standard input
+    (``-``) is read here, in the parent, and handed to the children.
+    """
+    from ..rdfio import Limits
+
+    limit = timeout if timeout is not None and timeout > 0 else None
+    stdin = sys.stdin.buffer.read(Limits().max_bytes + 1) if "-" in paths else None
+    ctx: Any = multiprocessing.get_context(default_start_method())
+    reports: list[PlanReport | None] = [None] * len(paths)
+    errors: dict[int, BaseException] = {}
+    slots: list[_Child | None] = [None] * max(1, min(workers, len(paths)))
+    busy: dict[Connection, _Child] = {}
+    following = 0  # the next file to hand out
+    try:
+        while True:
+            stop_at = min(errors, default=len(paths))
+            for slot, child in enumerate(slots):
+                if following >= stop_at:
+                    break
+                if child is not None and child.task is not None:
+                    continue
+                if child is None:
+                    child = slots[slot] = _Child(ctx, deadline, stdin)
+                child.give(following, paths[following])
+                busy[child.conn] = child
+                following += 1
+            if not busy:
+                break
+            wait_for = None
+            if limit is not None:
+                first_end = min(c.task[1] for c in busy.values() if c.task) + limit
+                wait_for = max(0.0, first_end - time.monotonic())
+            ready = wait(list(busy), timeout=wait_for)
+            for conn in ready:
+                assert isinstance(conn, Connection)
+                child = busy.pop(conn)
+                assert child.task is not None
+                index = child.task[0]
+                child.task = None
+                try:
+                    answered, status, payload = conn.recv()
+                except (EOFError, OSError):
+                    code = child.process.exitcode
+                    child.kill()
+                    slots[slots.index(child)] = None
+                    errors[index] = EngineError(
+                        f"{_what(paths[index])} stopped unexpectedly (worker exit code {code})"
+                    )
+                    continue
+                if status == "ok":
+                    reports[answered] = payload
+                    if callback:
+                        callback(payload)
+                else:
+                    errors[answered] = _rebuild_exception(payload, _what(paths[answered]))
+            if limit is not None:
+                now = time.monotonic()
+                for conn, child in list(busy.items()):
+                    assert child.task is not None
+                    index, started = child.task
+                    if now - started >= limit:
+                        del busy[conn]
+                        child.kill()
+                        slots[slots.index(child)] = None  # a fresh child for the next files
+                        errors[index] = timed_out(paths[index], limit)
+        if errors:
+            raise errors[min(errors)]
+        done = [r for r in reports if r is not None]
+        assert len(done) == len(paths)
+        return done
+    finally:
+        for child in slots:
+            if child is not None:
+                if child.task is None:
+                    child.stop()
+                else:
+                    child.kill()
