@@ -294,3 +294,19 @@ def test_terms_and_rows_both_readable() -> None:
     res2 = fast.query("SELECT ?o WHERE { ?s ?p ?o }")
     rows2 = res2.rows
     assert res2.terms == terms and rows2 == rows
+
+
+def test_shared_term_cache_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    from drugpolicy_kg.engines import oxigraph_engine as oe
+
+    monkeypatch.setattr(oe, "_TERM_CACHE", {None: None})
+    g = Graph().parse(data=AWKWARD, format="turtle")
+    fast = OxigraphEngine()
+    fast.add_graph(g)
+    text = "SELECT ?s ?p ?o WHERE { ?s ?p ?o } ORDER BY ?p ?o"
+    cold = render(fast.query(text), "tsv")
+    assert render(fast.query(text), "tsv") == cold  # every term from the shared cache
+    monkeypatch.setattr(oe, "_TERM_CACHE_MAX", 5)
+    assert fast.query("SELECT ?x WHERE { BIND(<http://example.org/new> AS ?x) }").terms  # miss
+    assert render(fast.query(text), "tsv") == cold  # the cache cleared and refilled
+    assert len(oe._TERM_CACHE) <= len(fast) * 3 + 1

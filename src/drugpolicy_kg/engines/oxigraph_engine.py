@@ -122,10 +122,32 @@ def _convert_rows(raw_rows: list[tuple[Any, ...]]) -> list[tuple[Identifier | No
     return [tuple(map(conv, row)) for row in raw_rows]
 
 
+#: pyoxigraph term -> Term, shared by every result: the mapping depends on the term alone, so
+#: repeated queries (a server, a library loop) find their terms already converted. Bounded by
+#: clearing; a Term is a few short strings.
+_TERM_CACHE: dict[Any, Term | None] = {None: None}
+_TERM_CACHE_MAX = 200_000
+
+
 def _convert_terms(raw_rows: list[tuple[Any, ...]]) -> list[TermRow]:
     """pyoxigraph solution rows as rows of :class:`~.base.Term` (no rdflib terms built)."""
-    conv = _TermConverter().convert
-    return [tuple(map(conv, row)) for row in raw_rows]
+    cache = _TERM_CACHE
+    try:  # every term seen before: one C-level dict lookup per cell
+        return [tuple(map(cache.__getitem__, row)) for row in raw_rows]
+    except KeyError:
+        pass
+    local: dict[Any, Term | None] = {None: None}
+    convert = _term
+    for row in raw_rows:
+        for t in row:
+            if t not in local:
+                hit = cache.get(t)
+                local[t] = convert(t) if hit is None else hit
+    if len(cache) + len(local) > _TERM_CACHE_MAX:
+        cache.clear()
+        cache[None] = None
+    cache.update(local)
+    return [tuple(map(local.__getitem__, row)) for row in raw_rows]
 
 
 def _syntax_error(exc: SyntaxError, source: str) -> InputError:
@@ -204,8 +226,8 @@ class _Converter:
 _new_term = tuple.__new__
 
 
-class _TermConverter:
-    """Converts pyoxigraph terms to :class:`~.base.Term`, each distinct term once.
+def _term(term: Any) -> Term:
+    """One pyoxigraph term as a :class:`~.base.Term`.
 
     A Term is a plain tuple of strings, so this costs a fraction of building rdflib terms.
     The one place rdflib still decides is the lexical form of a typed literal other than a
@@ -213,40 +235,23 @@ class _TermConverter:
     the writers must print what they printed from rdflib terms, so such a literal's value is
     taken from an rdflib Literal (once per distinct literal).
     """
+    import pyoxigraph as ox
 
-    def __init__(self) -> None:
-        import pyoxigraph as ox
+    cls = type(term)
+    if cls is ox.NamedNode:
+        return _new_term(Term, ("iri", term.value, None, None))
+    if cls is ox.BlankNode:
+        return _new_term(Term, ("bnode", term.value, None, None))
+    if cls is not ox.Literal:
+        raise TypeError(f"cannot convert {term!r} to a result term")
+    value, language = term.value, term.language
+    if language:
+        return _new_term(Term, ("literal", value, None, language))
+    dt = term.datatype.value
+    if dt == XSD_STRING:
+        return _new_term(Term, ("literal", value, None, None))
+    if dt == _XSD_INTEGER and _CANONICAL_INTEGER.fullmatch(value):
+        return _new_term(Term, ("literal", value, dt, None))
+    from rdflib import Literal, URIRef
 
-        self.memo: dict[Any, Term | None] = {None: None}
-        self.NamedNode, self.BlankNode, self.Literal = ox.NamedNode, ox.BlankNode, ox.Literal
-
-    def convert(self, term: Any) -> Term | None:
-        try:
-            return self.memo[term]
-        except KeyError:
-            pass
-        cls = type(term)
-        out: Term
-        if cls is self.NamedNode:
-            out = _new_term(Term, ("iri", term.value, None, None))
-        elif cls is self.BlankNode:
-            out = _new_term(Term, ("bnode", term.value, None, None))
-        elif cls is self.Literal:
-            value, language = term.value, term.language
-            if language:
-                out = _new_term(Term, ("literal", value, None, language))
-            else:
-                dt = term.datatype.value
-                if dt == XSD_STRING:
-                    out = _new_term(Term, ("literal", value, None, None))
-                elif dt == _XSD_INTEGER and _CANONICAL_INTEGER.fullmatch(value):
-                    out = _new_term(Term, ("literal", value, dt, None))
-                else:
-                    from rdflib import Literal, URIRef
-
-                    lexical = str(Literal(value, datatype=URIRef(dt)))
-                    out = _new_term(Term, ("literal", lexical, dt, None))
-        else:
-            raise TypeError(f"cannot convert {term!r} to a result term")
-        self.memo[term] = out
-        return out
+    return _new_term(Term, ("literal", str(Literal(value, datatype=URIRef(dt))), dt, None))
