@@ -22,7 +22,8 @@ every query goes through the time-limit worker thread. Both are measured: "defau
 Rows come back as pyoxigraph terms, converted on first read: to lightweight engine-neutral
 terms (``QueryResult.terms``, what every output writer reads) or to rdflib terms
 (``QueryResult.rows``, for library callers). The "rows read" figure reads every row as the
-writers do (``.terms``); the "rows read as rdflib terms" figure includes building rdflib terms.
+writers do (``.terms``; on repeated runs every term is found in the engine's shared term
+cache); the "rows read as rdflib terms" figure includes building rdflib terms.
 
 Run alone: ``python -m benchmarks.bench_query [--quick] [--plans N | --big]``, or with every
 other section: ``python -m benchmarks --only query``.
