@@ -255,14 +255,18 @@ def _digest(parts: Iterable[str]) -> str:
     return hashlib.sha256("\n".join(sorted(parts)).encode("utf-8", "surrogatepass")).hexdigest()
 
 
+#: Refinement rounds before falling back to rdflib (real plans need at most two or three).
+_MAX_ROUNDS = 6
+
+
 def _content_labels(document: Graph) -> dict[Node, BNode] | None:
     """A label per blank node from its content, Weisfeiler-Lehman style; ``{}`` on a tie.
 
     A blank node's first colour hashes its outgoing (predicate, non-blank object) and incoming
     (non-blank subject, predicate) pairs; each round then hashes a node's colour with its blank
     neighbours' colours (by predicate and direction), until the number of colours stops
-    growing. Colours depend only on the triples (IRIs and literals in N-Triples form), never on
-    the parser's random labels. If two blank nodes end with the same colour (symmetric or
+    growing (at most :data:`_MAX_ROUNDS` rounds). Colours depend only on the triples (IRIs and
+    literals in N-Triples form), never on the parser's random labels. If two blank nodes end with the same colour (symmetric or
     look-alike nodes), ``{}`` is returned and the caller uses rdflib's canonicalisation.
     ``None``: the document has no blank node.
     """
@@ -291,7 +295,7 @@ def _content_labels(document: Graph) -> dict[Node, BNode] | None:
         return None
     colour = {node: _digest(parts) for node, parts in own.items()}
     distinct = len(set(colour.values()))
-    for _round in range(len(own)):
+    for _round in range(_MAX_ROUNDS):  # bounded: a long chain of look-alikes goes to rdflib
         if distinct == len(own) or not (out_blank or in_blank):
             break
         colour = {
