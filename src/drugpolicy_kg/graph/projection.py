@@ -247,9 +247,6 @@ def _collect_nodes(kg: Graph) -> dict[str, dict[str, Any]]:
         for inst, classes in _instances(kg, cls).items():
             if not isinstance(inst, URIRef) or inst == DECISION or inst in found:
                 continue
-            in_country = str(inst).startswith(str(COUNTRY))
-            if kind == "state" and not in_country:
-                continue  # e.g. dpk:actor/member-states: a generic actor, not one state
             found[inst] = (kind, classes)
 
     block_no: dict[Node, int] = {}
