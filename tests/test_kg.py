@@ -343,3 +343,12 @@ def test_practices_were_identified_in_the_2023_evaluation(kg_graph: Graph) -> No
     for p in kg_graph.subjects(RDF.type, DPO.BestPractice):
         assert kg_graph.value(p, PROV.wasGeneratedBy) == EVALUATION
     assert (EVALUATION, RDF.type, DPO.ThematicEvaluation) in kg_graph
+
+
+def test_other_member_states_is_a_category_not_a_state(kg_graph: Graph) -> None:
+    """Regression: 'other Member States' (III.4, III.7) was typed dpo:State like a country."""
+    ms = DPK["actor/member-states"]
+    assert (ms, RDF.type, DPO.State) not in kg_graph
+    assert (ms, RDF.type, DPO.StateCategory) in kg_graph
+    states = set(kg_graph.subjects(RDF.type, DPO.State))
+    assert all(str(s).startswith(str(COUNTRY)) for s in states) and len(states) == 28
