@@ -191,3 +191,21 @@ def test_context_data_graph_is_small_and_ignores_kg_statements() -> None:
         RDF.type,
         URIRef("https://w3id.org/drugpolicy-kg/ontology#BestPractice"),
     ) not in data
+
+
+def test_conditional_rule_is_reported_once_on_the_entry() -> None:
+    """Regression: the measures rule is checked from each status node; an entry with two
+    statuses is reached twice but reported once, on the entry, with the missing property."""
+    from drugpolicy_kg.vocab import DPO
+
+    graph = Graph().parse(FIXTURES / "adopted-without-measures.ttl")
+    entry = URIRef("https://example.org/fixture/e1")
+    graph.add((entry, DPO.status, DPO.Planned))
+    report = validate_graph(graph, "x")
+    measures = [r for r in report.results if r.shape.endswith("#EntryMeasuresShape")]
+    assert len(measures) == 1
+    assert measures[0].focus_node == str(entry)
+    assert measures[0].path == f"<{DPO.implementationMeasures}>"
+    assert measures[0].value is None
+    # The two statuses are still a Violation of their own.
+    assert any(r.shape.endswith("#EntryStatusShape") for r in report.results)

@@ -16,7 +16,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.term import Node
 
-from ..vocab import DCTERMS, DPO, RDF, SH
+from ..vocab import DCTERMS, DPO, DPS, RDF, SH
 from .context import Block, KGContext, Practice
 from .deadline import Deadline
 
@@ -257,7 +257,8 @@ def explain(
     """Turn pySHACL's report graph into :class:`Result` objects; rewrite its messages in place."""
     explainer = Explainer(context, data, deadline)
     results: list[Result] = []
-    for node in _focus_on_entries(report, explainer, list(report.objects(None, SH.result))):
+    nodes = _focus_on_entries(report, explainer, list(report.objects(None, SH.result)))
+    for node in _focus_on_value_nodes(report, shapes, nodes):
         focus = report.value(node, SH.focusNode)
         shape = report.value(node, SH.sourceShape)
         value = report.value(node, SH.value)
@@ -341,6 +342,39 @@ def _focus_on_entries(report: Graph, explainer: Explainer, nodes: list[Node]) ->
             report.remove((report_node, SH.result, node))
         report.remove((node, None, None))
     return out
+
+
+def _focus_on_value_nodes(report: Graph, shapes: Graph, nodes: list[Node]) -> list[Node]:
+    """Report results of shapes marked ``dps:reportOnValueNode`` on their value node.
+
+    Conditional rules ("an Adopted entry needs measures") are checked from the status node
+    through ``^dpo:status`` (see the shapes file), so pySHACL's focus node is the status and the
+    entry is the value. The entry is what a coordinator fixes: it becomes the focus node, and the
+    path becomes the property the entry lacks (the nested shape's path).
+    """
+    kept: list[Node] = []
+    seen: set[tuple[Node, Node]] = set()
+    for node in nodes:
+        shape = report.value(node, SH.sourceShape)
+        value = report.value(node, SH.value)
+        if shape is None or value is None or not shapes.value(shape, DPS.reportOnValueNode):
+            kept.append(node)
+            continue
+        if (shape, value) in seen:  # an entry with two statuses is reached from both
+            report.remove((None, SH.result, node))
+            report.remove((node, None, None))
+            continue
+        seen.add((shape, value))
+        kept.append(node)
+        report.set((node, SH.focusNode, value))
+        report.remove((node, SH.value, None))
+        report.remove((node, SH.resultPath, None))
+        nested = shapes.value(shape, SH.node)
+        inner = shapes.value(nested, SH.property) if nested is not None else None
+        path = shapes.value(inner, SH.path) if inner is not None else None
+        if isinstance(path, URIRef):
+            report.add((node, SH.resultPath, path))
+    return kept
 
 
 def _shape_message(shapes: Graph, shape: Node) -> str | None:
