@@ -33,6 +33,7 @@ import re
 import sys
 import xml.parsers.expat
 from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -216,11 +217,23 @@ def load_untrusted(
     """
     limits = limits or Limits()
     data, label, base = _read(source, name, limits)
-    try:
+    with _as_input_errors(label, limits):
         text = _check_text(data, label)
         fmt = normalise_format(format) if format else detect_format(label, data)
         with no_network():
             return _parse(text, fmt, label, base, limits)
+    raise AssertionError("unreachable")  # pragma: no cover - the block returns or raises
+
+
+@contextmanager
+def _as_input_errors(label: str, limits: Limits) -> Iterator[None]:
+    """Whatever goes wrong while reading hostile input becomes an InputError naming the file.
+
+    A parser bug must not show a traceback for hostile input either: unexpected exceptions are
+    reported as such, with a request to report them.
+    """
+    try:
+        yield
     except InputError as exc:
         if exc.source is None:
             exc.source = label
@@ -231,7 +244,7 @@ def load_untrusted(
         ) from None
     except MemoryError:
         raise InputError("input too large to hold in memory", label) from None
-    except Exception as exc:  # a parser bug must not show a traceback for hostile input
+    except Exception as exc:
         raise InputError(
             f"could not read the input ({type(exc).__name__}: {exc}); if the file is valid "
             "RDF, please report this",
@@ -318,7 +331,7 @@ def load_untrusted_into_store(
     for path in expand_paths(paths):
         data, label, base = _read(path, None, limits)
         target: Any = ox.DefaultGraph() if default_graph else ox.NamedNode(base)
-        try:
+        with _as_input_errors(label, limits):
             text = _check_text(data, label)
             fmt = normalise_format(format) if format else detect_format(label, data)
             with no_network():
@@ -328,22 +341,6 @@ def load_untrusted_into_store(
                     quads = _store_quads(text, fmt, label, base, limits, target)
                 else:
                     quads = _dataset_quads(_parse(text, fmt, label, base, limits), target)
-        except InputError as exc:
-            if exc.source is None:
-                exc.source = label
-            raise
-        except RecursionError:
-            raise InputError(
-                f"input nested too deeply to parse (limit {limits.max_depth} levels)", label
-            ) from None
-        except MemoryError:
-            raise InputError("input too large to hold in memory", label) from None
-        except Exception as exc:  # as load_untrusted: no traceback for hostile input
-            raise InputError(
-                f"could not read the input ({type(exc).__name__}: {exc}); if the file is "
-                "valid RDF, please report this",
-                label,
-            ) from exc
         store.extend(quads)
         out.append((path, target, len(quads)))
     return out
