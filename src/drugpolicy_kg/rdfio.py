@@ -360,26 +360,30 @@ def _store_quads(
     return quads
 
 
+def to_ox_term(t: Node) -> Any:
+    """An rdflib term as a pyoxigraph term (TypeError for anything that is not a term)."""
+    if isinstance(t, URIRef):
+        return ox.NamedNode(str(t))
+    if isinstance(t, BNode):
+        return ox.BlankNode(str(t))
+    if isinstance(t, Literal):
+        if t.language:
+            return ox.Literal(str(t), language=t.language)
+        if t.datatype is not None:
+            return ox.Literal(str(t), datatype=ox.NamedNode(str(t.datatype)))
+        return ox.Literal(str(t))
+    raise TypeError(f"cannot convert {t!r} to a pyoxigraph term")
+
+
 def _dataset_quads(dataset: Dataset, target: Any) -> list[Any]:
     """The triples of an rdflib Dataset as pyoxigraph quads in graph ``target``."""
-
-    def term(t: Node) -> Any:
-        if isinstance(t, URIRef):
-            return ox.NamedNode(str(t))
-        if isinstance(t, BNode):
-            return ox.BlankNode(str(t))
-        if isinstance(t, Literal):
-            if t.language:
-                return ox.Literal(str(t), language=t.language)
-            if t.datatype is not None:
-                return ox.Literal(str(t), datatype=ox.NamedNode(str(t.datatype)))
-            return ox.Literal(str(t))
-        raise InputError(f"cannot store the term {t!r}")
-
-    return [
-        ox.Quad(term(s), term(p), term(o), target)
-        for s, p, o, _ in dataset.quads((None, None, None, None))
-    ]
+    try:
+        return [
+            ox.Quad(to_ox_term(s), to_ox_term(p), to_ox_term(o), target)
+            for s, p, o, _ in dataset.quads((None, None, None, None))
+        ]
+    except TypeError as exc:
+        raise InputError(f"cannot store the term: {exc}") from None
 
 
 def union_graph(dataset: Dataset) -> Graph:

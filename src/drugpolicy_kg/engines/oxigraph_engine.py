@@ -159,21 +159,10 @@ def _syntax_error(exc: SyntaxError, source: str) -> InputError:
 
 
 def to_ox(term: Identifier) -> Any:
-    """An rdflib term as a pyoxigraph term."""
-    import pyoxigraph as ox
-    from rdflib import BNode, Literal, URIRef
+    """An rdflib term as a pyoxigraph term (the same conversion as the safe plan loader)."""
+    from ..rdfio import to_ox_term
 
-    if isinstance(term, URIRef):
-        return ox.NamedNode(str(term))
-    if isinstance(term, BNode):
-        return ox.BlankNode(str(term))
-    if isinstance(term, Literal):
-        if term.language:
-            return ox.Literal(str(term), language=term.language)
-        if term.datatype is not None:
-            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
-        return ox.Literal(str(term))
-    raise TypeError(f"cannot convert {term!r} to a pyoxigraph term")
+    return to_ox_term(term)
 
 
 def from_ox(term: Any) -> Identifier | None:
