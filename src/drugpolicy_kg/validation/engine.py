@@ -16,10 +16,8 @@ from __future__ import annotations
 
 import gc
 import hashlib
-import io
 import os
 import re
-import sys
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
@@ -404,39 +402,6 @@ def validate_file(path: str, deadline: Deadline | None = None) -> PlanReport:
     document = union_graph(load_untrusted(path))
     with no_network():
         return validate_graph(document, path, deadline)
-
-
-#: Default time limit per file, in seconds (``validate --timeout``).
-DEFAULT_TIMEOUT = 60.0
-
-
-def validate_file_limited(
-    path: str, deadline: Deadline | None = None, timeout: float | None = DEFAULT_TIMEOUT
-) -> PlanReport:
-    """:func:`validate_file` in a child process killed after ``timeout`` seconds (None/0: none).
-
-    A hostile plan can make validation run for a long time inside C code (regular
-    expressions, big joins) where no signal interrupts it, so the work is forked and killed
-    (:mod:`drugpolicy_kg.limits`). Standard input is read here, in the parent, and handed
-    to the child, whose own stdin multiprocessing points to /dev/null.
-    """
-    if timeout is None or timeout <= 0:
-        return validate_file(path, deadline)
-    from ..limits import TimeLimit
-    from ..rdfio import Limits
-
-    stdin = sys.stdin.buffer.read(Limits().max_bytes + 1) if path == "-" else None
-    _engine(deadline).warm()  # shapes, KG context, pySHACL's caches: the child inherits them
-    label = "<stdin>" if path == "-" else path
-    return TimeLimit(timeout, what=f"validation of {label}").run(
-        _validate_child, path, deadline, stdin
-    )
-
-
-def _validate_child(path: str, deadline: Deadline | None, stdin: bytes | None) -> PlanReport:
-    if stdin is not None:
-        sys.stdin = io.TextIOWrapper(io.BytesIO(stdin), encoding="utf-8")
-    return validate_file(path, deadline)
 
 
 def validate_files(
