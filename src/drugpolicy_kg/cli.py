@@ -28,6 +28,10 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "graph": ("graph", "graph", "Dependencies, impact, rankings, exports and pictures."),
     "reason": ("reason", "reason", "Check consistency and classify practices with OWL."),
     "qc": ("qc", "qc", "Run the quality checks on the KG."),
+    "list": ("listing", "list_", "List practices, actors, tools, acts, states or themes."),
+    "site": ("site", "site", "Write the KG's web pages as a static site."),
+    "progress": ("monitor", "progress", "Progress of action plans over time, per state and practice."),
+    "peers": ("monitor", "peers", "Peers to consult: states that adopted what a state plans."),
 }
 
 
