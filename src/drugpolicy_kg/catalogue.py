@@ -199,21 +199,6 @@ def get(name_or_file: str) -> CatalogueQuery:
 _IRI_OK = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]*$")
 
 
-def _names_query() -> str:
-    """Every instance of ``?cls`` (bound) with its labels, notations and alternative names."""
-    from .vocab import RDF, RDFS, SKOS
-
-    return f"""
-PREFIX rdf: <{RDF}>
-PREFIX rdfs: <{RDFS}>
-PREFIX skos: <{SKOS}>
-SELECT DISTINCT ?cls ?x ?name WHERE {{
-  ?x rdf:type/rdfs:subClassOf* ?cls .
-  OPTIONAL {{ ?x rdfs:label|skos:prefLabel|skos:altLabel|skos:notation ?name }}
-}}
-"""
-
-
 def check_iri(value: str, param: str = "value") -> str:
     """``value`` if it is an absolute IRI with no character that could end an IRI token."""
     if not _IRI_OK.match(value):
@@ -221,50 +206,23 @@ def check_iri(value: str, param: str = "value") -> str:
     return value
 
 
-def _keys_of(iri: str) -> list[str]:
-    """The short keys a user may type for an IRI: ``SIS`` for ``dpk:tool/SIS``, ``NLD`` for a
-    country, ``reg/2018/1862`` and ``2018/1862`` for an ELI."""
-    from .vocab import ELI_BASE
-
-    keys = [iri.rstrip("/").rsplit("/", 1)[-1].rsplit("#", 1)[-1]]
-    if iri.startswith(ELI_BASE):
-        path = iri[len(ELI_BASE) :].removesuffix("/oj")
-        keys += [path, path.split("/", 1)[-1]]
-    return keys
-
-
 class Resolver:
-    """Maps friendly values to the IRIs of KG entities, using the names the engine holds.
+    """Maps friendly values to RDF terms: entity values through the one name resolver
+    (:class:`drugpolicy_kg.graph.resolve.NameIndex`, over the names the engine holds),
+    literals by their type.
 
     The lookup query is constant text: the class is bound as a parameter, and the user's
     value is only compared in Python, so it never reaches any query.
     """
 
     def __init__(self, engine: QueryEngine) -> None:
+        from .graph.resolve import engine_index
+
         self.engine = engine
-        self._names = engine.name_cache
-
-    def names(self, ptype: str) -> dict[str, set[str]]:
-        """lower-cased name -> IRIs, for every instance of the type's class."""
-        if ptype not in self._names:
-            from rdflib import URIRef
-
-            from .vocab import DPO
-
-            cls = URIRef(DPO[ENTITY_TYPES[ptype]])
-            result = self.engine.query(_names_query(), bindings={"cls": cls})
-            table: dict[str, set[str]] = {}
-            for _, x, name in result.rows:
-                if x is None:
-                    continue
-                iri = str(x)
-                for n in (iri, *_keys_of(iri), None if name is None else str(name)):
-                    if n:
-                        table.setdefault(n.lower(), set()).add(iri)
-            self._names[ptype] = table
-        return self._names[ptype]
+        self.index = engine_index(engine)
 
     def resolve(self, param: Param, value: str) -> Identifier:
+        """The term ``value`` stands for as a value of ``param``; InputError if none."""
         from rdflib import Literal, URIRef
         from rdflib.namespace import XSD
 
@@ -283,23 +241,7 @@ class Resolver:
             return Literal(day.isoformat(), datatype=XSD.date)
         if param.type == "iri":
             return URIRef(check_iri(value.strip(), param.name))
-        table = self.names(param.type)
-        key = value.strip().lower()
-        found = table.get(key, set())
-        if not found and param.type == "status":
-            found = table.get(key.replace("_", "-").replace(" ", "-"), set()) or table.get(
-                key.replace("-", " ").replace("_", " "), set()
-            )
-        if len(found) == 1:
-            return URIRef(next(iter(found)))
-        if not found:
-            close = difflib.get_close_matches(key, [k for k in table if ":" not in k], n=4)
-            hint = f"; did you mean {', '.join(close)}?" if close else ""
-            raise InputError(f"{param.name}: no {param.type} named {value!r} in the KG{hint}")
-        raise InputError(
-            f"{param.name}: {value!r} names several {param.type}s ({', '.join(sorted(found))}); "
-            "give the key or the IRI"
-        )
+        return URIRef(self.index.resolve(value, (param.type,), what=param.name).iri)
 
 
 def resolve_params(
