@@ -24,7 +24,7 @@ import datetime as _dt
 import difflib
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -75,6 +75,18 @@ class Param:
 
 
 @dataclass(frozen=True)
+class PivotSpec:
+    """How a long result becomes a matrix (header ``# pivot: rows=… columns=… values=…``):
+    one row per ``rows`` IRI, one column per ``columns`` IRI, the ``values`` column's label in
+    the cell, and the columns grouped by the object of the ``group`` property (a CURIE)."""
+
+    rows: str
+    columns: str
+    values: str
+    group: str | None = None
+
+
+@dataclass(frozen=True)
 class CatalogueQuery:
     """One competency question: its SPARQL text and header."""
 
@@ -86,6 +98,17 @@ class CatalogueQuery:
     columns: tuple[str, ...] = ()
     requires: tuple[str, ...] = ()
     source: str = ""
+    #: IRI column -> the columns that label it (header ``# label: practice = notation title``):
+    #: readable output shows the IRI's label in its column and leaves these out.
+    labels: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    pivot: PivotSpec | None = None
+    #: The name under which the same query answers in long form (header ``# long: NAME``).
+    long_name: str | None = None
+
+    @property
+    def label_columns(self) -> dict[str, tuple[str, ...]]:
+        """``labels`` as a dict."""
+        return dict(self.labels)
 
     @property
     def needs_plans(self) -> bool:
@@ -96,6 +119,7 @@ class CatalogueQuery:
 class _Header:
     fields: dict[str, str] = field(default_factory=dict)
     params: list[str] = field(default_factory=list)
+    labels: list[str] = field(default_factory=list)
 
 
 def parse_header(text: str) -> _Header:
@@ -108,8 +132,8 @@ def parse_header(text: str) -> _Header:
         body = line[1:]
         if body.startswith("   ") and last is not None:
             key, idx = last
-            if key == "param":
-                head.params[idx] += " " + body.strip()
+            if key in ("param", "label"):
+                getattr(head, key + "s")[idx] += " " + body.strip()
             else:
                 head.fields[key] += " " + body.strip()
             continue
@@ -118,9 +142,10 @@ def parse_header(text: str) -> _Header:
         if not sep or not name or " " in name:
             last = None
             continue
-        if name == "param":
-            head.params.append(value.strip())
-            last = ("param", len(head.params) - 1)
+        if name in ("param", "label"):
+            items = getattr(head, name + "s")
+            items.append(value.strip())
+            last = (name, len(items) - 1)
         else:
             head.fields[name] = value.strip()
             last = (name, 0)
@@ -149,6 +174,16 @@ def parse_query_file(text: str, name: str, source: str = "") -> CatalogueQuery:
     split = re.compile(r"[,\s]+")
     columns = tuple(c for c in split.split(head.fields.get("columns", "")) if c)
     requires = tuple(c for c in split.split(head.fields.get("requires", "")) if c)
+    labels = []
+    for raw in head.labels:
+        column, sep, rest = raw.partition("=")
+        parts = tuple(c for c in split.split(rest) if c)
+        if not sep or not re.fullmatch(r"[A-Za-z_]\w*", column.strip()) or not parts:
+            raise InputError(
+                f"malformed label header {raw!r}: expected 'COLUMN = LABEL_COLUMN ...'",
+                source or name,
+            )
+        labels.append((column.strip(), parts))
     return CatalogueQuery(
         name=name,
         title=head.fields.get("title", name),
@@ -158,7 +193,25 @@ def parse_query_file(text: str, name: str, source: str = "") -> CatalogueQuery:
         columns=columns,
         requires=requires,
         source=source,
+        labels=tuple(labels),
+        pivot=_pivot(head.fields.get("pivot"), source or name),
+        long_name=head.fields.get("long") or None,
     )
+
+
+def _pivot(raw: str | None, where: str) -> PivotSpec | None:
+    """``rows=state columns=practice values=status group=dpo:buildingBlock``."""
+    if not raw:
+        return None
+    parts = dict(p.partition("=")[::2] for p in raw.replace(",", " ").split())
+    unknown = set(parts) - {"rows", "columns", "values", "group"}
+    if unknown or not all(parts.get(k) for k in ("rows", "columns", "values")):
+        raise InputError(
+            f"malformed pivot header {raw!r}: expected 'rows=COL columns=COL values=COL "
+            "[group=PROPERTY]'",
+            where,
+        )
+    return PivotSpec(parts["rows"], parts["columns"], parts["values"], parts.get("group"))
 
 
 _CACHE: dict[str, dict[str, CatalogueQuery]] = {}
@@ -170,9 +223,14 @@ def catalogue() -> dict[str, CatalogueQuery]:
         out = {}
         for res in iter_assets(CATALOGUE_FOLDER, SUFFIX):
             name = res.name[: -len(SUFFIX)]
-            out[name] = parse_query_file(
+            q = parse_query_file(
                 res.read_text(encoding="utf-8"), name, f"queries/catalogue/{res.name}"
             )
+            out[name] = q
+            if q.long_name:  # the same question in long form, for scripts and spreadsheets
+                out[q.long_name] = replace(
+                    q, name=q.long_name, pivot=None, long_name=None, title=q.title + " (long form)"
+                )
         _CACHE["all"] = out
     return _CACHE["all"]
 
@@ -324,7 +382,7 @@ def _local_prefix() -> str:
 
 
 def run_query(
-    name_or_file: str,
+    name_or_file: str | CatalogueQuery,
     params: Mapping[str, str] | None = None,
     *,
     plans: Sequence[str] = (),
@@ -346,7 +404,7 @@ def run_query(
             "--plans cannot be sent to a remote endpoint; load them into the store first "
             "(drugpolicy-kg publish --plans ...)"
         )
-    q = get(name_or_file)
+    q = name_or_file if isinstance(name_or_file, CatalogueQuery) else get(name_or_file)
     where = q.source or q.name
     local = endpoint is None
     if local and not allow_remote:
