@@ -563,6 +563,9 @@ class KG:
         if what not in _COUNTS:
             raise InputError(f"cannot list {kind!r}; choose one of {', '.join(LIST_KINDS)}")
         entities = self.names.entities(what)
+        if what == "actor":  # states are actors too, listed on their own (list states)
+            states = {e.iri for e in self.names.entities("state")}
+            entities = [e for e in entities if e.iri not in states]
         counted, pattern = _COUNTS[what]
         from rdflib import URIRef
 
@@ -577,7 +580,7 @@ SELECT ?x (COUNT(DISTINCT ?c) AS ?n) WHERE {{
   {pattern}
 }} GROUP BY ?x"""
         rows = self.engine.query(text, bindings={"cls": URIRef(DPO[KIND_CLASSES[what]])}).rows
-        counts = {str(x): int(n) for x, n in rows}  # type: ignore[call-overload]
+        counts = {str(x): int(str(n)) for x, n in rows}
         return [
             Listed(
                 e.key,

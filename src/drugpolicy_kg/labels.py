@@ -63,7 +63,7 @@ def lookup(engine: QueryEngine, iris: Iterable[str]) -> dict[str, Label]:
 
     from .vocab import DPO, RDF, RDFS, SKOS
 
-    cache: dict[str, Label | None] = engine.name_cache.setdefault("__labels__", {})  # type: ignore[assignment, arg-type]
+    cache: dict[str, Label | None] = engine.name_cache.setdefault("__labels__", {})  # type: ignore[assignment]
     wanted = sorted({i for i in iris if i not in cache})
     for start in range(0, len(wanted), _CHUNK):
         chunk = wanted[start : start + _CHUNK]
