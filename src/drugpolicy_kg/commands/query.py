@@ -37,7 +37,9 @@ def _complete_param(
 
     from ..catalogue import catalogue
 
-    q = catalogue().get(str(ctx.params.get("name_or_file") or ""))
+    # While "-p" awaits its value, click leaves the query's name among the unparsed args.
+    given = ctx.params.get("name_or_file") or next(iter(ctx.args), "")
+    q = catalogue().get(str(given))
     if q is None:
         return []
     name, sep, value = incomplete.partition("=")
