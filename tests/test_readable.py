@@ -71,10 +71,11 @@ def test_iris_keeps_every_column_and_json_keeps_iris(runner: CliRunner) -> None:
     code, out = run(
         runner, "query", "practices-using-tool", "-p", "tool=SIS", "-f", "csv", "--iris"
     )
+    assert code == 0
     rows = list(csv.DictReader(io.StringIO(out)))
     assert rows[0]["practice"].startswith("https://w3id.org/drugpolicy-kg/id/practice/")
     assert set(rows[0]) == {"notation", "practice", "title", "tool", "evidence", "justification"}
-    code, out = run(runner, "query", "practices-using-tool", "-p", "tool=SIS", "-f", "json")
+    _, out = run(runner, "query", "practices-using-tool", "-p", "tool=SIS", "-f", "json")
     doc = json.loads(out)
     assert doc["results"]["bindings"][0]["practice"]["type"] == "uri"
 
