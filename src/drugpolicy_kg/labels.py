@@ -10,6 +10,7 @@ engine, remote endpoints included. Labels found are kept on the engine until its
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -20,6 +21,7 @@ if TYPE_CHECKING:
 #: Classes whose members are shown notation first ("III.2 ANPR…", "IV Strengthening…").
 _NOTATION_FIRST = ("BestPractice", "BuildingBlock", "Theme")
 _CHUNK = 400
+_UNWRITABLE = re.compile(r"[\s<>\"{}|\\^`]")
 
 
 @dataclass(frozen=True)
@@ -64,7 +66,8 @@ def lookup(engine: QueryEngine, iris: Iterable[str]) -> dict[str, Label]:
     from .vocab import DPO, RDF, RDFS, SKOS
 
     cache: dict[str, Label | None] = engine.name_cache.setdefault("__labels__", {})  # type: ignore[assignment]
-    wanted = sorted({i for i in iris if i not in cache})
+    # An IRI that cannot be written in SPARQL (a remote store may hold one) has no label.
+    wanted = sorted({i for i in iris if i not in cache and not _UNWRITABLE.search(i)})
     for start in range(0, len(wanted), _CHUNK):
         chunk = wanted[start : start + _CHUNK]
         found: dict[str, dict[str, list[tuple[str, str | None]]]] = {}

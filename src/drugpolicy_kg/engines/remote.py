@@ -33,35 +33,17 @@ class RemoteEngine(QueryEngine):
         self.store_url = store_url
 
     def add_graph(self, graph: Graph, *, named_graph: str | None = None) -> None:
-        """POST ``graph`` as N-Triples to the Graph Store (the default graph unless named)."""
-        import urllib.error
-        import urllib.parse
-        import urllib.request
-
+        """POST ``graph`` as N-Triples to the Graph Store (the default graph unless named),
+        following no redirect (:func:`drugpolicy_kg.server.graph_store_write`)."""
         if not self.store_url:
             raise NotImplementedError(
                 "the remote engine adds data only through a Graph Store Protocol URL "
                 "(drugpolicy-kg publish --endpoint URL)"
             )
+        from ..server import graph_store_write
+
         data = graph.serialize(format="nt", encoding="utf-8")
-        query = {"graph": named_graph} if named_graph else {"default": ""}
-        sep = "&" if "?" in self.store_url else "?"
-        url = self.store_url + sep + urllib.parse.urlencode(query).replace("default=", "default")
-        req = urllib.request.Request(
-            url,
-            data=data,
-            method="POST",
-            headers={"Content-Type": "application/n-triples", "User-Agent": USER_AGENT},
-        )
-        try:
-            with urllib.request.urlopen(req, timeout=120) as resp:
-                if resp.status >= 300:
-                    raise EngineError(f"{self.store_url}: Graph Store answered HTTP {resp.status}")
-        except urllib.error.HTTPError as exc:
-            body = exc.read().decode("utf-8", "replace")[:300]
-            raise EngineError(f"{self.store_url}: HTTP {exc.code}: {body}") from exc
-        except OSError as exc:
-            raise EngineError(f"{self.store_url}: cannot reach the Graph Store: {exc}") from exc
+        graph_store_write(self.store_url, data, graph=named_graph, method="POST")
 
     def query(
         self,
