@@ -43,7 +43,10 @@ def index() -> NameIndex:
         ("tool", "schengen info", DPK["tool/SIS"]),
         ("practice", "III.2", DPK["practice/III.2"]),
         ("practice", "iii.2", DPK["practice/III.2"]),
+        ("practice", "3.2", DPK["practice/III.2"]),  # the block's number in arabic numerals
+        ("practice", "III 2", DPK["practice/III.2"]),
         ("block", "IV", DPK["block/IV"]),
+        ("block", "4", DPK["block/IV"]),
         ("theme", "IV.a", DPK["theme/inter-service-cooperation"]),
         ("status", "under-assessment", DPO.UnderAssessment),
         ("status", "not planned", DPO.NotPlanned),
@@ -77,6 +80,7 @@ def test_ambiguous_value_lists_the_candidates(index: NameIndex) -> None:
         ("europl", "europol"),  # nearest by key
         ("Schengen Informaton System", "SIS"),  # nearest by label
         ("authorities", "port-authorities"),  # a word of the label
+        ("ports", "port-workers"),  # a plural of the start of a word
     ],
 )
 def test_unknown_value_suggests(index: NameIndex, value: str, needle: str) -> None:

@@ -112,7 +112,7 @@ def _fold(text: str) -> str:
 
 
 def _squash(text: str) -> str:
-    return re.sub(r"[\s_-]+", "", text.casefold())
+    return re.sub(r"[\s_.-]+", "", text.casefold())
 
 
 def entity_key(iri: str) -> str:
@@ -235,8 +235,11 @@ class NameIndex:
         text = _fold(value)
         close = difflib.get_close_matches(text, list(names), n=12, cutoff=0.6)
         words = [n for n in names if len(text) >= 3 and text in n]
+        stems = {text, text[:-1] if len(text) > 3 and text.endswith("s") else text}
         word_starts = [
-            n for n in names if len(text) >= 2 and any(w.startswith(text) for w in n.split())
+            n
+            for n in names
+            if len(text) >= 2 and any(w.startswith(t) for w in n.split() for t in stems)
         ]
         picks: dict[str, Entity] = {}
         for n in [*close, *word_starts, *words]:
@@ -264,11 +267,19 @@ def _natural(text: str) -> tuple[object, ...]:
     )
 
 
-def _codes(kind: str, key: str, iri: str = "") -> tuple[str, ...]:
+_ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4, "V": 5, "VI": 6, "VII": 7, "VIII": 8, "IX": 9}
+
+
+def _codes(kind: str, key: str, iri: str = "", notation: str | None = None) -> tuple[str, ...]:
     """Other codes of an entity: ISO alpha-2 and EU codes of a state, ``2018/1862`` for an
-    ELI act keyed ``reg/2018/1862``."""
+    ELI act keyed ``reg/2018/1862``, ``3.2`` for the notation ``III.2`` (the block's number
+    in arabic numerals)."""
     from ..vocab import ELI_BASE
 
+    if kind in NOTATION_FIRST and notation:
+        head, dot, rest = notation.partition(".")
+        if head in _ROMAN:
+            return (f"{_ROMAN[head]}{dot}{rest}",)
     if kind == "state":
         return tuple(c for c in (ALPHA2.get(key), EU_CODES.get(key)) if c)
     if iri.startswith(ELI_BASE) and key.count("/") >= 2:
@@ -318,7 +329,7 @@ def entities_from_rows(kind: str, rows: Iterable[tuple[object, object, object]])
                 label=label,
                 alt_labels=tuple(alts),
                 notation=notation[0] if notation else None,
-                codes=_codes(kind, key, iri),
+                codes=_codes(kind, key, iri, notation[0] if notation else None),
             )
         )
     return out
@@ -377,7 +388,9 @@ def projection_index(proj: Projection) -> NameIndex:
         if kind == "state":
             key = entity_key(str(n)) if str(n).startswith("http") else key
         by_kind.setdefault(kind, []).append(
-            Entity(str(n), kind, key, label, tuple(alts), notation, _codes(kind, key, str(n)))
+            Entity(
+                str(n), kind, key, label, tuple(alts), notation, _codes(kind, key, str(n), notation)
+            )
         )
     index = NameIndex(lambda kind: by_kind.get(kind, []), kinds=KINDS)
     proj.__dict__["_name_index"] = index
