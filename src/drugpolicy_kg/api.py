@@ -522,6 +522,13 @@ class KG:
     ) -> Answer:
         from .catalogue import run_query
 
+        if q.needs_plans and not self.plans and not self.endpoint:
+            import logging
+
+            logging.getLogger("drugpolicy_kg").warning(
+                "%s reads action plans; none were given (--plans PATH, KG.load(plans=...))",
+                q.name,
+            )
         result = run_query(
             q,
             {k: str(v) for k, v in params.items()},
