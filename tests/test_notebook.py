@@ -73,6 +73,7 @@ def test_outputs_say_what_the_data_say(executed: list[dict]) -> None:  # type: i
     heat = _cell(executed, "adoption-matrix")
     assert any("image/png" in o.get("data", {}) for o in heat["outputs"]), "no heatmap drawn"
     assert "states: ['Belgium', 'France', 'Netherlands']" in _text(heat)
+    assert "III.10" in _text(_cell(executed, "m.to_pandas()"))
     impact = _text(_cell(executed, 'kg.impact("SIENA")'))
     assert "practices hit, by block:" in impact and "III.3" in impact
     practice = _text(_cell(executed, 'kg.practice("III.3")'))

@@ -113,6 +113,16 @@ def test_adoption_matrix_is_states_by_practices(kg: KG) -> None:
     assert set(m.values) == {"adopted", "planned", "under assessment", "not planned"}
 
 
+def test_matrix_as_a_dataframe(kg: KG) -> None:
+    m = kg.query("adoption-matrix").matrix()
+    assert m is not None
+    df = m.to_pandas()
+    assert df.loc["Netherlands", ("III Disrupting criminal networks", "III.2")] == "adopted"
+    t = kg.query("adoption-matrix").matrix(transpose=True)
+    assert t is not None
+    assert t.to_pandas().loc[("I Strategic means", "I.1"), "Belgium"] == "planned"
+
+
 def test_matrix_counts_agree_with_the_long_form(kg: KG) -> None:
     long = kg.query("adoption-long").rows
     m = kg.query("adoption-matrix").matrix()
@@ -154,12 +164,13 @@ def test_transpose_and_formats(runner: CliRunner, tmp_path: Path) -> None:
 
 
 def test_xlsx_cells_are_strings_never_formulas(kg: KG, tmp_path: Path) -> None:
-    a = kg.sparql('SELECT ?x WHERE { BIND("=1+1" AS ?x) }')
+    a = kg.sparql('SELECT ?x ?y WHERE { BIND("=1+1" AS ?x) BIND("a\\u001bb" AS ?y) }')
     a.to_xlsx(tmp_path / "x.xlsx")
     from openpyxl import load_workbook
 
     ws = load_workbook(tmp_path / "x.xlsx").active
     assert ws is not None and ws["A2"].value == "=1+1" and ws["A2"].data_type == "s"
+    assert ws["B2"].value == "a\\x1bb"  # xlsx cannot hold ESC: shown, not dropped
 
 
 def test_any_query_declaring_a_pivot_gets_one(kg: KG) -> None:

@@ -408,6 +408,22 @@ class Matrix:
             )
         return head, body
 
+    def to_pandas(self) -> Any:
+        """The matrix as a pandas DataFrame (cells only, no counts): rows and columns indexed
+        by their names, with the groups as the outer level of a MultiIndex."""
+        import pandas as pd
+
+        def index(names: list[str], groups: list[str], title: str, name: str) -> Any:
+            if groups:
+                return pd.MultiIndex.from_arrays([groups, names], names=[title or "group", name])
+            return pd.Index(names, name=name)
+
+        return pd.DataFrame(
+            self.cells,
+            index=index(self.row_names, self.row_groups, self.group_title, self.corner),
+            columns=index(self.column_names, self.groups, self.group_title, self.column_corner),
+        )
+
     def head_groups(self) -> list[str]:
         """The group above each header cell ("" for none), when the columns are grouped."""
         if not self.groups:
@@ -544,8 +560,10 @@ def matrix_xlsx(m: Matrix, path: str) -> None:
 
 
 def _put(ws: Any, row: int, col: int, value: str) -> Any:
+    """Write ``value`` as a string cell (a number if it is all digits); control characters,
+    which xlsx cannot hold, are written visibly (``\\x1b``)."""
     cell = ws.cell(row, col)
-    cell.value = value
+    cell.value = escape_controls(value.replace("\t", " ").replace("\n", " "))
     if isinstance(value, str) and value.isdigit():
         cell.value = int(value)
     else:
