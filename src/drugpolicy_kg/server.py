@@ -205,7 +205,18 @@ def publish(
     if not verify:
         return expected
     stored = graph_store_count(store_url, graph=graph, timeout=timeout)
-    if stored < expected or (stored != expected and not append):
+    if stored > expected and not append:
+        raise EngineError(
+            f"{store_url}: after the PUT of {expected} triples the "
+            f"{'graph ' + graph if graph else 'default graph'} holds {stored}: "
+            + (
+                "its default graph may be the union of all its graphs; publish to a named "
+                "graph (--graph IRI), or skip the check (--no-verify)"
+                if not graph
+                else "the store did not replace the graph"
+            )
+        )
+    if stored < expected:
         raise EngineError(
             f"{store_url}: the store holds {stored} triples in the "
             f"{'graph ' + graph if graph else 'default graph'} after the "
