@@ -28,6 +28,7 @@ from drugpolicy_kg.engines import open_engine
 from drugpolicy_kg.engines.remote import RemoteEngine
 from drugpolicy_kg.errors import EngineError
 from drugpolicy_kg.server import graph_store_count, oxigraph_binary, publish
+from unseen_queries import UNSEEN
 
 PLANS = str(Path(__file__).parent / "fixtures" / "query" / "plans")
 
@@ -220,6 +221,41 @@ def test_non_projected_parameters_over_http(rw: RWServer, tmp_path: Path) -> Non
         )
         got[where] = sorted(r["state"] for r in kg.query(str(f), b="III.2").rows)
     assert got["oxigraph"] == got["rdflib"] == got["remote"] == ["Belgium", "Netherlands"]
+
+
+@pytest.mark.parametrize(("text", "params", "want"), UNSEEN)
+def test_unseen_query_files_on_all_three_engines(
+    rw: RWServer, tmp_path: Path, text: str, params: dict[str, str], want: set[str] | None
+) -> None:
+    from drugpolicy_kg.api import KG
+
+    publish(rw.url + "/store", [PLANS])
+    f = tmp_path / "mine.rq"
+    f.write_text(text, encoding="utf-8")
+    answers = {}
+    for where in ("oxigraph", "rdflib", "remote"):
+        kg = (
+            KG.load(endpoint=rw.url + "/query")
+            if where == "remote"
+            else KG.load(PLANS, engine=where)
+        )
+        a = kg.query(str(f), **params)
+        answers[where] = Counter(a.result.rows)
+        if want is not None:
+            assert {r[a.vars[0]] for r in a.rows} == want, where
+    assert answers["oxigraph"] == answers["rdflib"] == answers["remote"]
+    assert answers["remote"]
+
+
+def test_the_matrix_over_http_equals_the_embedded_one(rw: RWServer) -> None:
+    from drugpolicy_kg.api import KG
+
+    publish(rw.url + "/store", [PLANS])
+    remote = KG.load(endpoint=rw.url + "/query").query("adoption-matrix")
+    local = KG.load(PLANS).query("adoption-matrix")
+    assert remote.matrix() == local.matrix()
+    assert remote.render("csv") == local.render("csv")
+    assert remote.render("table", transpose=True) == local.render("table", transpose=True)
 
 
 # --- Virtuoso, where Debian's package is installed ------------------------------------------------

@@ -15,6 +15,7 @@ from drugpolicy_kg.api import KG
 from drugpolicy_kg.catalogue import catalogue, parse_query_file
 from drugpolicy_kg.cli import cli
 from drugpolicy_kg.errors import InputError
+from unseen_queries import UNSEEN
 
 PLANS = str(Path(__file__).parent / "fixtures" / "query" / "plans")
 
@@ -196,33 +197,6 @@ def test_malformed_pivot_and_label_headers_are_refused() -> None:
 
 
 # --- parameters in any query file, on every embedded engine -----------------------------------
-
-UNSEEN = [
-    # the parameter is not projected
-    (
-        "# param: b (practice): a practice\n"
-        "PREFIX dpo: <https://w3id.org/drugpolicy-kg/ontology#>\n"
-        "SELECT ?state WHERE { ?plan dpo:submittedBy ?state ; dpo:hasSection/dpo:hasEntry ?e .\n"
-        "  ?e dpo:practice ?b ; dpo:status dpo:Adopted }\n",
-        {"b": "III.2"},
-        {"Belgium", "Netherlands"},
-    ),
-    # projected, and used in a FILTER too
-    (
-        "# param: t (tool): a tool\n"
-        "PREFIX dpo: <https://w3id.org/drugpolicy-kg/ontology#>\n"
-        "SELECT ?p ?t WHERE { ?p dpo:usesTool ?t FILTER(isIRI(?t)) }\n",
-        {"t": "SIENA"},
-        None,
-    ),
-    # no header: the value binds ?label as a plain literal, not projected
-    (
-        "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
-        "SELECT ?x WHERE { ?x rdfs:label ?label }\n",
-        {"label": '"Port of Hamburg"@en'},
-        None,
-    ),
-]
 
 
 @pytest.mark.parametrize(("text", "params", "want"), UNSEEN)
