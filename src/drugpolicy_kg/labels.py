@@ -21,6 +21,8 @@ if TYPE_CHECKING:
 #: Classes whose members are shown notation first ("III.2 ANPR…", "IV Strengthening…").
 _NOTATION_FIRST = ("BestPractice", "BuildingBlock", "Theme")
 _CHUNK = 400
+#: Most distinct IRIs whose labels one answer looks up.
+MAX_IRIS = 20_000
 _UNWRITABLE = re.compile(r"[\s<>\"{}|\\^`]")
 
 
@@ -60,7 +62,9 @@ def _pick(values: list[tuple[str, str | None]]) -> str | None:
 
 
 def lookup(engine: QueryEngine, iris: Iterable[str]) -> dict[str, Label]:
-    """Labels of ``iris`` (those the data label); cached on the engine."""
+    """Labels of ``iris`` (those the data label); cached on the engine. Beyond
+    :data:`MAX_IRIS` distinct IRIs an answer is shown with CURIEs: looking up a huge remote
+    answer's labels would cost more than the answer."""
     from rdflib import Literal
 
     from .vocab import DPO, RDF, RDFS, SKOS
@@ -68,6 +72,8 @@ def lookup(engine: QueryEngine, iris: Iterable[str]) -> dict[str, Label]:
     cache: dict[str, Label | None] = engine.name_cache.setdefault("__labels__", {})  # type: ignore[assignment]
     # An IRI that cannot be written in SPARQL (a remote store may hold one) has no label.
     wanted = sorted({i for i in iris if i not in cache and not _UNWRITABLE.search(i)})
+    if len(wanted) > MAX_IRIS:
+        return {i: lab for i in iris if (lab := cache.get(i)) is not None}
     for start in range(0, len(wanted), _CHUNK):
         chunk = wanted[start : start + _CHUNK]
         found: dict[str, dict[str, list[tuple[str, str | None]]]] = {}
