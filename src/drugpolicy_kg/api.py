@@ -164,7 +164,8 @@ class Answer:
     # --- exports ------------------------------------------------------------------------------
 
     def to_pandas(self, *, iris: bool = False) -> pd.DataFrame:
-        """The rows as a pandas DataFrame (needs ``pip install 'drugpolicy-kg[notebook]'``)."""
+        """The rows as a pandas DataFrame (needs ``pip install 'drugpolicy-kg[notebook]'``),
+        in long form; for a pivot query's matrix use ``matrix().to_pandas()``."""
         pd = _pandas()
         head, _ = self.cells(iris=iris) if self.result.kind == "SELECT" else (["boolean"], [])
         return pd.DataFrame.from_records(self.records(iris=iris), columns=head)

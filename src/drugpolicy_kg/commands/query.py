@@ -226,3 +226,13 @@ def queries(fmt: str, verbose: bool) -> None:
                 click.echo(" " * (width + 4) + f"--param {p.name}=<{p.type}>{default}: {p.doc}")
             if q.columns:
                 click.echo(" " * (width + 4) + "columns: " + ", ".join(q.columns))
+            for column, labels in q.labels:
+                click.echo(" " * (width + 4) + f"{column} is labelled by: {', '.join(labels)}")
+            if q.pivot is not None:
+                p = q.pivot
+                group = f", grouped by {p.group}" if p.group else ""
+                click.echo(
+                    " " * (width + 4)
+                    + f"pivot: {p.rows} x {p.columns}, cells {p.values}{group}"
+                    + (f" (long form: {q.long_name})" if q.long_name else "")
+                )
