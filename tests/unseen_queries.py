@@ -30,4 +30,20 @@ UNSEEN: list[tuple[str, dict[str, str], set[str] | None]] = [
         {"label": '"Port of Hamburg"@en'},
         None,
     ),
+    # used only inside a sub-SELECT that does not project it
+    (
+        "# param: tool (tool): a tool\n"
+        "PREFIX dpo: <https://w3id.org/drugpolicy-kg/ontology#>\n"
+        "SELECT (COUNT(*) AS ?n) WHERE { { SELECT ?p WHERE { ?p dpo:usesTool ?tool } } }\n",
+        {"tool": "SIS"},
+        {4},
+    ),
+    # used only inside FILTER EXISTS
+    (
+        "# param: tool (tool): a tool\n"
+        "PREFIX dpo: <https://w3id.org/drugpolicy-kg/ontology#>\n"
+        "SELECT ?p WHERE { ?p a dpo:BestPractice FILTER EXISTS { ?p dpo:usesTool ?tool } }\n",
+        {"tool": "SIS"},
+        None,
+    ),
 ]

@@ -229,10 +229,10 @@ def queries(fmt: str, verbose: bool) -> None:
             for column, labels in q.labels:
                 click.echo(" " * (width + 4) + f"{column} is labelled by: {', '.join(labels)}")
             if q.pivot is not None:
-                p = q.pivot
-                group = f", grouped by {p.group}" if p.group else ""
+                spec = q.pivot
+                group = f", grouped by {spec.group}" if spec.group else ""
                 click.echo(
                     " " * (width + 4)
-                    + f"pivot: {p.rows} x {p.columns}, cells {p.values}{group}"
+                    + f"pivot: {spec.rows} x {spec.columns}, cells {spec.values}{group}"
                     + (f" (long form: {q.long_name})" if q.long_name else "")
                 )

@@ -125,15 +125,15 @@ def _query_bound(
     """``store.query`` with the parameters bound: by ``substitutions`` (SEP-0007) when the
     query projects every bound variable, else by a ``VALUES`` block of serialised terms
     placed first in the WHERE group, as the remote engine binds them (pyoxigraph refuses a
-    substitution of a variable that is not projected)."""
+    substitution of a variable that is not projected; :func:`~.base.bind_values`)."""
     try:
         return store.query(text, substitutions=subs)
     except RuntimeError as exc:
         if not subs or "projection" not in str(exc):
             raise
-    from ..sparql_safety import inline_values
+    from .base import bind_values
 
-    return store.query(inline_values(text, bindings or {}))
+    return store.query(bind_values(text, bindings or {}))
 
 
 def _convert_rows(raw_rows: list[tuple[Any, ...]]) -> list[tuple[Identifier | None, ...]]:

@@ -2,7 +2,7 @@
 
 Queries go through SPARQLWrapper; data goes through the SPARQL 1.1 Graph Store Protocol
 (``drugpolicy-kg publish``). SPARQL has no binding protocol, so parameters travel as a
-``VALUES`` block of serialised RDF terms (:func:`~drugpolicy_kg.sparql_safety.inline_values`):
+``VALUES`` blocks of serialised RDF terms (:func:`~drugpolicy_kg.engines.base.bind_values`):
 the user's raw text never enters the query.
 """
 
@@ -13,8 +13,8 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from ..errors import EngineError, InputError
-from ..sparql_safety import inline_values, strip_comments
-from .base import QueryEngine, QueryResult
+from ..sparql_safety import strip_comments
+from .base import QueryEngine, QueryResult, bind_values
 
 if TYPE_CHECKING:
     from rdflib import Graph
@@ -59,7 +59,7 @@ class RemoteEngine(QueryEngine):
         if not self.endpoint:
             raise NotImplementedError("the remote engine needs a query endpoint URL")
         sparql = SPARQLWrapper(self.endpoint, agent=USER_AGENT)
-        sparql.setQuery(strip_comments(inline_values(text, bindings or {})))
+        sparql.setQuery(strip_comments(bind_values(text, bindings or {})))
         sparql.setMethod(POST)
         if timeout:
             sparql.setTimeout(int(max(1, timeout)))
