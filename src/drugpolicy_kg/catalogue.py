@@ -24,7 +24,7 @@ import datetime as _dt
 import difflib
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -75,6 +75,18 @@ class Param:
 
 
 @dataclass(frozen=True)
+class PivotSpec:
+    """How a long result becomes a matrix (header ``# pivot: rows=… columns=… values=…``):
+    one row per ``rows`` IRI, one column per ``columns`` IRI, the ``values`` column's label in
+    the cell, and the columns grouped by the object of the ``group`` property (a CURIE)."""
+
+    rows: str
+    columns: str
+    values: str
+    group: str | None = None
+
+
+@dataclass(frozen=True)
 class CatalogueQuery:
     """One competency question: its SPARQL text and header."""
 
@@ -86,6 +98,17 @@ class CatalogueQuery:
     columns: tuple[str, ...] = ()
     requires: tuple[str, ...] = ()
     source: str = ""
+    #: IRI column -> the columns that label it (header ``# label: practice = notation title``):
+    #: readable output shows the IRI's label in its column and leaves these out.
+    labels: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    pivot: PivotSpec | None = None
+    #: The name under which the same query answers in long form (header ``# long: NAME``).
+    long_name: str | None = None
+
+    @property
+    def label_columns(self) -> dict[str, tuple[str, ...]]:
+        """``labels`` as a dict."""
+        return dict(self.labels)
 
     @property
     def needs_plans(self) -> bool:
@@ -96,6 +119,7 @@ class CatalogueQuery:
 class _Header:
     fields: dict[str, str] = field(default_factory=dict)
     params: list[str] = field(default_factory=list)
+    labels: list[str] = field(default_factory=list)
 
 
 def parse_header(text: str) -> _Header:
@@ -108,8 +132,8 @@ def parse_header(text: str) -> _Header:
         body = line[1:]
         if body.startswith("   ") and last is not None:
             key, idx = last
-            if key == "param":
-                head.params[idx] += " " + body.strip()
+            if key in ("param", "label"):
+                getattr(head, key + "s")[idx] += " " + body.strip()
             else:
                 head.fields[key] += " " + body.strip()
             continue
@@ -118,9 +142,10 @@ def parse_header(text: str) -> _Header:
         if not sep or not name or " " in name:
             last = None
             continue
-        if name == "param":
-            head.params.append(value.strip())
-            last = ("param", len(head.params) - 1)
+        if name in ("param", "label"):
+            items = getattr(head, name + "s")
+            items.append(value.strip())
+            last = (name, len(items) - 1)
         else:
             head.fields[name] = value.strip()
             last = (name, 0)
@@ -149,6 +174,16 @@ def parse_query_file(text: str, name: str, source: str = "") -> CatalogueQuery:
     split = re.compile(r"[,\s]+")
     columns = tuple(c for c in split.split(head.fields.get("columns", "")) if c)
     requires = tuple(c for c in split.split(head.fields.get("requires", "")) if c)
+    labels = []
+    for raw in head.labels:
+        column, sep, rest = raw.partition("=")
+        parts = tuple(c for c in split.split(rest) if c)
+        if not sep or not re.fullmatch(r"[A-Za-z_]\w*", column.strip()) or not parts:
+            raise InputError(
+                f"malformed label header {raw!r}: expected 'COLUMN = LABEL_COLUMN ...'",
+                source or name,
+            )
+        labels.append((column.strip(), parts))
     return CatalogueQuery(
         name=name,
         title=head.fields.get("title", name),
@@ -158,7 +193,25 @@ def parse_query_file(text: str, name: str, source: str = "") -> CatalogueQuery:
         columns=columns,
         requires=requires,
         source=source,
+        labels=tuple(labels),
+        pivot=_pivot(head.fields.get("pivot"), source or name),
+        long_name=head.fields.get("long") or None,
     )
+
+
+def _pivot(raw: str | None, where: str) -> PivotSpec | None:
+    """``rows=state columns=practice values=status group=dpo:buildingBlock``."""
+    if not raw:
+        return None
+    parts = dict(p.partition("=")[::2] for p in raw.replace(",", " ").split())
+    unknown = set(parts) - {"rows", "columns", "values", "group"}
+    if unknown or not all(parts.get(k) for k in ("rows", "columns", "values")):
+        raise InputError(
+            f"malformed pivot header {raw!r}: expected 'rows=COL columns=COL values=COL "
+            "[group=PROPERTY]'",
+            where,
+        )
+    return PivotSpec(parts["rows"], parts["columns"], parts["values"], parts.get("group"))
 
 
 _CACHE: dict[str, dict[str, CatalogueQuery]] = {}
@@ -170,9 +223,14 @@ def catalogue() -> dict[str, CatalogueQuery]:
         out = {}
         for res in iter_assets(CATALOGUE_FOLDER, SUFFIX):
             name = res.name[: -len(SUFFIX)]
-            out[name] = parse_query_file(
+            q = parse_query_file(
                 res.read_text(encoding="utf-8"), name, f"queries/catalogue/{res.name}"
             )
+            out[name] = q
+            if q.long_name:  # the same question in long form, for scripts and spreadsheets
+                out[q.long_name] = replace(
+                    q, name=q.long_name, pivot=None, long_name=None, title=q.title + " (long form)"
+                )
         _CACHE["all"] = out
     return _CACHE["all"]
 
@@ -199,21 +257,6 @@ def get(name_or_file: str) -> CatalogueQuery:
 _IRI_OK = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]*$")
 
 
-def _names_query() -> str:
-    """Every instance of ``?cls`` (bound) with its labels, notations and alternative names."""
-    from .vocab import RDF, RDFS, SKOS
-
-    return f"""
-PREFIX rdf: <{RDF}>
-PREFIX rdfs: <{RDFS}>
-PREFIX skos: <{SKOS}>
-SELECT DISTINCT ?cls ?x ?name WHERE {{
-  ?x rdf:type/rdfs:subClassOf* ?cls .
-  OPTIONAL {{ ?x rdfs:label|skos:prefLabel|skos:altLabel|skos:notation ?name }}
-}}
-"""
-
-
 def check_iri(value: str, param: str = "value") -> str:
     """``value`` if it is an absolute IRI with no character that could end an IRI token."""
     if not _IRI_OK.match(value):
@@ -221,50 +264,23 @@ def check_iri(value: str, param: str = "value") -> str:
     return value
 
 
-def _keys_of(iri: str) -> list[str]:
-    """The short keys a user may type for an IRI: ``SIS`` for ``dpk:tool/SIS``, ``NLD`` for a
-    country, ``reg/2018/1862`` and ``2018/1862`` for an ELI."""
-    from .vocab import ELI_BASE
-
-    keys = [iri.rstrip("/").rsplit("/", 1)[-1].rsplit("#", 1)[-1]]
-    if iri.startswith(ELI_BASE):
-        path = iri[len(ELI_BASE) :].removesuffix("/oj")
-        keys += [path, path.split("/", 1)[-1]]
-    return keys
-
-
 class Resolver:
-    """Maps friendly values to the IRIs of KG entities, using the names the engine holds.
+    """Maps friendly values to RDF terms: entity values through the one name resolver
+    (:class:`drugpolicy_kg.graph.resolve.NameIndex`, over the names the engine holds),
+    literals by their type.
 
     The lookup query is constant text: the class is bound as a parameter, and the user's
     value is only compared in Python, so it never reaches any query.
     """
 
     def __init__(self, engine: QueryEngine) -> None:
+        from .graph.resolve import engine_index
+
         self.engine = engine
-        self._names = engine.name_cache
-
-    def names(self, ptype: str) -> dict[str, set[str]]:
-        """lower-cased name -> IRIs, for every instance of the type's class."""
-        if ptype not in self._names:
-            from rdflib import URIRef
-
-            from .vocab import DPO
-
-            cls = URIRef(DPO[ENTITY_TYPES[ptype]])
-            result = self.engine.query(_names_query(), bindings={"cls": cls})
-            table: dict[str, set[str]] = {}
-            for _, x, name in result.rows:
-                if x is None:
-                    continue
-                iri = str(x)
-                for n in (iri, *_keys_of(iri), None if name is None else str(name)):
-                    if n:
-                        table.setdefault(n.lower(), set()).add(iri)
-            self._names[ptype] = table
-        return self._names[ptype]
+        self.index = engine_index(engine)
 
     def resolve(self, param: Param, value: str) -> Identifier:
+        """The term ``value`` stands for as a value of ``param``; InputError if none."""
         from rdflib import Literal, URIRef
         from rdflib.namespace import XSD
 
@@ -283,23 +299,7 @@ class Resolver:
             return Literal(day.isoformat(), datatype=XSD.date)
         if param.type == "iri":
             return URIRef(check_iri(value.strip(), param.name))
-        table = self.names(param.type)
-        key = value.strip().lower()
-        found = table.get(key, set())
-        if not found and param.type == "status":
-            found = table.get(key.replace("_", "-").replace(" ", "-"), set()) or table.get(
-                key.replace("-", " ").replace("_", " "), set()
-            )
-        if len(found) == 1:
-            return URIRef(next(iter(found)))
-        if not found:
-            close = difflib.get_close_matches(key, [k for k in table if ":" not in k], n=4)
-            hint = f"; did you mean {', '.join(close)}?" if close else ""
-            raise InputError(f"{param.name}: no {param.type} named {value!r} in the KG{hint}")
-        raise InputError(
-            f"{param.name}: {value!r} names several {param.type}s ({', '.join(sorted(found))}); "
-            "give the key or the IRI"
-        )
+        return URIRef(self.index.resolve(value, (param.type,), what=param.name).iri)
 
 
 def resolve_params(
@@ -382,7 +382,7 @@ def _local_prefix() -> str:
 
 
 def run_query(
-    name_or_file: str,
+    name_or_file: str | CatalogueQuery,
     params: Mapping[str, str] | None = None,
     *,
     plans: Sequence[str] = (),
@@ -404,7 +404,7 @@ def run_query(
             "--plans cannot be sent to a remote endpoint; load them into the store first "
             "(drugpolicy-kg publish --plans ...)"
         )
-    q = get(name_or_file)
+    q = name_or_file if isinstance(name_or_file, CatalogueQuery) else get(name_or_file)
     where = q.source or q.name
     local = endpoint is None
     if local and not allow_remote:

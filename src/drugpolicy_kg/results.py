@@ -11,9 +11,11 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .engines.base import Term, term_of
 from .vocab import PREFIXES
@@ -22,6 +24,7 @@ if TYPE_CHECKING:
     from rdflib.term import Identifier
 
     from .engines.base import QueryResult
+    from .labels import Label
 
 FORMATS = ("table", "csv", "tsv", "json", "markdown")
 
@@ -160,6 +163,126 @@ def _cells(result: QueryResult) -> tuple[list[str], list[list[str]]]:
     return list(result.vars), [list(map(human, row)) for row in result.terms]
 
 
+#: A table for people: a header and rows of strings.
+Cells = tuple[list[str], list[list[str]]]
+
+
+def readable(
+    result: QueryResult,
+    labels: Mapping[str, Label],
+    label_columns: Mapping[str, Sequence[str]] | None = None,
+) -> Cells:
+    """The result with every IRI shown by its label (``labels``, from
+    :func:`drugpolicy_kg.labels.lookup`), the columns that only label another column
+    (``label_columns``: IRI column -> label columns, from the query's header) left out.
+
+    An IRI the data do not label shows as a CURIE; a declared label column fills in for an
+    IRI the data do not label (a remote store that lacks the KG's labels).
+    """
+    if result.kind == "ASK":
+        return _cells(result)
+    declared = {k: tuple(v) for k, v in (label_columns or {}).items() if k in result.vars}
+    hidden = {c for cols in declared.values() for c in cols if c in result.vars}
+    index = {v: i for i, v in enumerate(result.vars)}
+    keep = [i for i, v in enumerate(result.vars) if v not in hidden]
+    head = [result.vars[i] for i in keep]
+    body = []
+    for row in result.terms:
+        out = []
+        for i in keep:
+            term = row[i]
+            if term is None:
+                out.append("")
+            elif term[0] == "iri":
+                lab = labels.get(term[1])
+                if lab is not None:
+                    out.append(lab.display)
+                else:
+                    own = [
+                        human(row[index[c]])
+                        for c in declared.get(result.vars[i], ())
+                        if c in index and row[index[c]] is not None
+                    ]
+                    out.append(" ".join(own) if own else _shorten(term[1]))
+            else:
+                out.append(human(term))
+        body.append(out)
+    return head, body
+
+
+def table_text(cells: Cells, *, max_width: int = 60, groups: Sequence[str] | None = None) -> str:
+    """A plain-text table; ``groups`` (one name per column, "" for none) adds a row above."""
+    head, body = cells
+
+    def cut(s: str) -> str:
+        s = escape_controls(" ".join(s.split()))
+        return s if len(s) <= max_width else s[: max_width - 1] + "…"
+
+    head = [cut(h) for h in head]
+    body = [[cut(c) for c in row] for row in body]
+    widths = [max([len(h)] + [len(r[i]) for r in body]) for i, h in enumerate(head)]
+    lines = []
+    if groups:
+        shown = [g if i == 0 or groups[i - 1] != g else "" for i, g in enumerate(groups)]
+        lines.append(
+            "  ".join(cut(g)[:w].ljust(w) for g, w in zip(shown, widths, strict=True)).rstrip()
+        )
+    lines.append("  ".join(h.ljust(w) for h, w in zip(head, widths, strict=True)).rstrip())
+    lines.append("  ".join("-" * w for w in widths))
+    lines += ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in body]
+    lines.append(f"({len(body)} row{'s' if len(body) != 1 else ''})")
+    return "\n".join(lines) + "\n"
+
+
+def markdown_text(cells: Cells) -> str:
+    """A GitHub-flavoured Markdown table (pipes in cells escaped)."""
+    head, body = cells
+
+    def esc(s: str) -> str:
+        return escape_controls(" ".join(s.split())).replace("|", "\\|")
+
+    lines = [
+        "| " + " | ".join(esc(h) for h in head) + " |",
+        "|" + "|".join("---" for _ in head) + "|",
+    ]
+    lines += ["| " + " | ".join(esc(c) for c in row) + " |" for row in body]
+    return "\n".join(lines) + "\n"
+
+
+#: Leading characters that make a spreadsheet read a cell as a formula (OWASP CSV injection).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_text(cells: Cells, *, neutralise: bool = True) -> str:
+    """CSV (CRLF line ends) of readable cells. A cell that a spreadsheet would run as a
+    formula (leading ``= + - @`` tab or CR) gets a leading ``'``, as OWASP recommends, unless
+    the cell is a number."""
+    head, body = cells
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\r\n")
+    w.writerow(head)
+    for row in body:
+        w.writerow([_safe_cell(c) if neutralise else c for c in row])
+    return buf.getvalue()
+
+
+def _safe_cell(value: str) -> str:
+    if value.startswith(_FORMULA_START):
+        try:
+            float(value)
+        except ValueError:
+            return "'" + value
+    return value
+
+
+def escape_controls(text: str) -> str:
+    """Control characters (ESC, CR, ...) shown visibly as ``\\x1b``, for terminals."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m[0]):02x}", text)
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
 def to_table(result: QueryResult, *, max_width: int = 60) -> str:
     """A plain-text table for a terminal; long cells are cut with an ellipsis."""
     head, body = _cells(result)
@@ -210,3 +333,239 @@ def render(result: QueryResult, fmt: str) -> str:
         out = g.serialize(format="nt" if fmt in ("csv", "tsv") else "turtle")
         return out if isinstance(out, str) else out.decode("utf-8")
     return WRITERS[fmt](result)
+
+
+# --- pivoted results (a header's ``# pivot:``) ------------------------------------------------
+
+
+@dataclass
+class Matrix:
+    """A long result pivoted: ``row_names`` x ``column_names`` with a label in each cell.
+
+    ``groups`` names each column's group ("" for none); ``row_groups`` each row's (after
+    :meth:`transposed`). ``values`` lists the distinct cell values, for the counts:
+    :meth:`row_counts` (per row, per value) and :meth:`column_counts` (per column, per value).
+    """
+
+    corner: str
+    row_names: list[str]
+    column_names: list[str]
+    cells: list[list[str]]
+    groups: list[str] = field(default_factory=list)
+    group_title: str = ""
+    values: list[str] = field(default_factory=list)
+    row_groups: list[str] = field(default_factory=list)
+    column_corner: str = ""
+
+    def row_counts(self) -> list[list[int]]:
+        """For each row, how many cells hold each value (in the order of :attr:`values`)."""
+        return [
+            [sum(1 for c in row if v in c.split("; ")) for v in self.values] for row in self.cells
+        ]
+
+    def column_counts(self) -> list[list[int]]:
+        """For each value, how many cells of each column hold it."""
+        return [
+            [
+                sum(1 for row in self.cells if v in row[j].split("; "))
+                for j in range(len(self.column_names))
+            ]
+            for v in self.values
+        ]
+
+    def transposed(self) -> Matrix:
+        """Columns as rows (``--transpose``); column groups become a first column."""
+        return Matrix(
+            corner=self.column_corner or "column",
+            row_names=list(self.column_names),
+            column_names=list(self.row_names),
+            cells=[[row[j] for row in self.cells] for j in range(len(self.column_names))],
+            group_title=self.group_title,
+            values=list(self.values),
+            row_groups=list(self.groups),
+            column_corner=self.corner,
+        )
+
+    def cells_with_counts(self) -> Cells:
+        """Header and rows, with a count column per value and a total, then a count row per
+        value; a row group (after :meth:`transposed`) comes as a first column."""
+        lead = [self.group_title or "group"] if self.row_groups else []
+        head = [*lead, self.corner, *self.column_names, *self.values, "total"]
+        body = []
+        for i, (name, row, counts) in enumerate(
+            zip(self.row_names, self.cells, self.row_counts(), strict=True)
+        ):
+            group = [self.row_groups[i]] if self.row_groups else []
+            body.append([*group, name, *row, *map(str, counts), str(sum(counts))])
+        for value, counts in zip(self.values, self.column_counts(), strict=True):
+            body.append(
+                [
+                    *([""] if lead else []),
+                    value,
+                    *map(str, counts),
+                    *([""] * (len(self.values) + 1)),
+                ]
+            )
+        return head, body
+
+    def to_pandas(self) -> Any:
+        """The matrix as a pandas DataFrame (cells only, no counts): rows and columns indexed
+        by their names, with the groups as the outer level of a MultiIndex."""
+        import pandas as pd
+
+        def index(names: list[str], groups: list[str], title: str, name: str) -> Any:
+            if groups:
+                return pd.MultiIndex.from_arrays([groups, names], names=[title or "group", name])
+            return pd.Index(names, name=name)
+
+        return pd.DataFrame(
+            self.cells,
+            index=index(self.row_names, self.row_groups, self.group_title, self.corner),
+            columns=index(self.column_names, self.groups, self.group_title, self.column_corner),
+        )
+
+    def head_groups(self) -> list[str]:
+        """The group above each header cell ("" for none), when the columns are grouped."""
+        if not self.groups:
+            return []
+        return ["", *self.groups, *(["counts"] * (len(self.values) + 1))]
+
+
+def pivot(
+    result: QueryResult,
+    spec_rows: str,
+    spec_columns: str,
+    spec_values: str,
+    labels: Mapping[str, Label],
+    groups: Mapping[str, str] | None = None,
+    *,
+    group_title: str = "",
+) -> Matrix:
+    """Pivot a long SELECT result: rows by ``spec_rows``, columns by ``spec_columns``.
+
+    Row and column heads are labels (a column head is the notation when there is one:
+    ``III.2``); a cell holds the label of ``spec_values`` (``adopted``), several joined by
+    ``; ``. Rows sort by label, columns by their group and then naturally by head
+    (``III.2`` before ``III.10``). ``groups`` maps a column IRI to its group's name.
+    """
+    from .errors import InputError
+
+    for col in (spec_rows, spec_columns, spec_values):
+        if col not in result.vars:
+            raise InputError(f"the pivot needs column {col!r}, which the query does not return")
+    ri, ci, vi = (result.vars.index(c) for c in (spec_rows, spec_columns, spec_values))
+
+    def name(term: Term | None, *, short: bool) -> str:
+        if term is None:
+            return ""
+        if term[0] == "iri":
+            lab = labels.get(term[1])
+            if lab is not None:
+                return (lab.notation or lab.display) if short else lab.display
+            return _shorten(term[1])
+        return human(term)
+
+    table: dict[tuple[str, str], list[str]] = {}
+    rows: dict[str, str] = {}
+    cols: dict[str, str] = {}
+    values: set[str] = set()
+    for row in result.terms:
+        r, c = row[ri], row[ci]
+        if r is None or c is None:
+            continue
+        rows[r[1]] = name(r, short=False)
+        cols[c[1]] = name(c, short=True)
+        v = name(row[vi], short=False)
+        if v:
+            values.add(v)
+            cell = table.setdefault((r[1], c[1]), [])
+            if v not in cell:
+                cell.append(v)
+    group_of = groups or {}
+    row_keys = sorted(rows, key=lambda k: (rows[k].casefold(), k))
+    col_keys = sorted(cols, key=lambda k: (_natural(group_of.get(k, "")), _natural(cols[k]), k))
+    return Matrix(
+        corner=spec_rows,
+        column_corner=spec_columns,
+        row_names=[rows[k] for k in row_keys],
+        column_names=[cols[k] for k in col_keys],
+        cells=[["; ".join(sorted(table.get((r, c), []))) for c in col_keys] for r in row_keys],
+        groups=[group_of.get(k, "") for k in col_keys] if groups else [],
+        group_title=group_title,
+        values=sorted(values, key=str.casefold),
+    )
+
+
+def _natural(text: str) -> tuple[tuple[int, int, str], ...]:
+    return tuple(
+        (0, int(t), "") if t.isdigit() else (1, 0, t.casefold()) for t in re.split(r"(\d+)", text)
+    )
+
+
+def matrix_text(m: Matrix, fmt: str) -> str:
+    """The matrix as ``table``, ``markdown`` or ``csv`` text, with counts."""
+    cells = m.cells_with_counts()
+    if fmt == "table":
+        return table_text(cells, max_width=40, groups=m.head_groups() or None)
+    if fmt == "markdown":
+        head, body = cells
+        if m.groups:  # Markdown has one header row: the group goes above each column's head
+            head = [
+                f"{g}<br>{h}" if g and g != "counts" else h
+                for g, h in zip(m.head_groups(), head, strict=True)
+            ]
+        return markdown_text((head, body))
+    if fmt == "csv":
+        return csv_text(cells)
+    raise ValueError(f"a matrix has no {fmt!r} format")
+
+
+def matrix_xlsx(m: Matrix, path: str) -> None:
+    """The matrix as an xlsx workbook: group heads merged over their columns, heads frozen,
+    every text cell written as a string (never a formula)."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+
+    from .atomic import write_bytes
+
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = "matrix"
+    head, body = m.cells_with_counts()
+    top = 1
+    if m.groups:
+        hg = m.head_groups()
+        j = 0
+        while j < len(hg):
+            k = j
+            while k + 1 < len(hg) and hg[k + 1] == hg[j]:
+                k += 1
+            if hg[j]:
+                _put(ws, 1, j + 1, hg[j]).font = Font(bold=True)
+                if k > j:
+                    ws.merge_cells(start_row=1, start_column=j + 1, end_row=1, end_column=k + 1)
+                ws.cell(1, j + 1).alignment = Alignment(horizontal="center")
+            j = k + 1
+        top = 2
+    for j, h in enumerate(head):
+        _put(ws, top, j + 1, h).font = Font(bold=True)
+    for i, row in enumerate(body):
+        for j, value in enumerate(row):
+            _put(ws, top + 1 + i, j + 1, value)
+    ws.freeze_panes = ws.cell(top + 1, 2)
+    buf = io.BytesIO()
+    wb.save(buf)
+    write_bytes(path, buf.getvalue())
+
+
+def _put(ws: Any, row: int, col: int, value: str) -> Any:
+    """Write ``value`` as a string cell (a number if it is all digits); control characters,
+    which xlsx cannot hold, are written visibly (``\\x1b``)."""
+    cell = ws.cell(row, col)
+    cell.value = escape_controls(value.replace("\t", " ").replace("\n", " "))
+    if isinstance(value, str) and value.isdigit():
+        cell.value = int(value)
+    else:
+        cell.data_type = "s"  # a string, even one that starts with "="
+    return cell

@@ -9,6 +9,7 @@ stops the server process. The integration test uses it exactly as ``drugpolicy-k
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
@@ -19,6 +20,7 @@ import urllib.request
 from collections.abc import Sequence
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
 from .errors import EngineError
 
@@ -167,14 +169,148 @@ class OxigraphServer:
         self.stop()
 
 
-def publish(store_url: str, plans: Sequence[str] = (), *, graph: str | None = None) -> int:
-    """POST the KG and ``plans`` to a SPARQL 1.1 Graph Store; returns the triples sent."""
-    from .engines.base import load_plan_graphs
-    from .engines.remote import RemoteEngine
-    from .kg import cached_kg
+def publish(
+    store_url: str,
+    plans: Sequence[str] = (),
+    *,
+    graph: str | None = None,
+    append: bool = False,
+    verify: bool = True,
+    timeout: float = 120.0,
+) -> int:
+    """Load the KG and ``plans`` into a SPARQL 1.1 Graph Store; returns the triples stored.
 
-    remote = RemoteEngine(store_url=store_url)
-    graphs = [cached_kg(), *load_plan_graphs(plans)]
-    for g in graphs:
-        remote.add_graph(g, named_graph=graph)
-    return sum(len(g) for g in graphs)
+    By default the graph (``graph``, else the store's default graph) is *replaced* with one
+    HTTP ``PUT`` of everything, so that publishing twice leaves the same store (blank nodes
+    included). ``append`` sends a ``POST`` instead, which adds to what is there. No redirect
+    is followed: a write that meets one fails with the address to use, instead of being
+    re-sent as a ``GET`` that stores nothing. With ``verify`` (the default), the graph is read
+    back (``GET``, N-Triples) and its triples counted: after a replace it must hold exactly
+    the triples sent, after an append at least as many; anything else is an
+    :class:`~drugpolicy_kg.errors.EngineError`, never a success.
+    """
+    from .engines import kg_ntriples
+    from .engines.base import load_plan_graphs
+
+    parts = [kg_ntriples()]
+    for g in load_plan_graphs(plans):
+        parts.append(g.serialize(format="nt", encoding="utf-8"))
+    data = b"\n".join(p.rstrip(b"\n") for p in parts) + b"\n"
+    expected = len(
+        {line for line in data.splitlines() if line.strip() and not line.startswith(b"#")}
+    )
+    graph_store_write(
+        store_url, data, graph=graph, method="POST" if append else "PUT", timeout=timeout
+    )
+    if not verify:
+        return expected
+    # Enough to tell "exactly the triples sent" (a replace) or "at least" (an append).
+    limit = expected if append else expected + 1
+    stored = graph_store_count(store_url, graph=graph, timeout=timeout, limit=limit)
+    if stored > expected and not append:
+        raise EngineError(
+            f"{store_url}: after the PUT of {expected} triples the "
+            f"{'graph ' + graph if graph else 'default graph'} holds more: "
+            + (
+                "its default graph may be the union of all its graphs; publish to a named "
+                "graph (--graph IRI), or skip the check (--no-verify)"
+                if not graph
+                else "the store did not replace the graph"
+            )
+        )
+    if stored < expected:
+        raise EngineError(
+            f"{store_url}: the store holds {stored} triples in the "
+            f"{'graph ' + graph if graph else 'default graph'} after the "
+            f"{'POST' if append else 'PUT'} of {expected}; the publication did not take "
+            "(is this the Graph Store Protocol URL, and may this client write to it?)"
+        )
+    return stored
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    """Refuse every redirect: urllib would re-send a PUT or POST as a GET (data dropped)."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        return None
+
+
+def _store_url(store_url: str, graph: str | None) -> str:
+    import urllib.parse
+
+    if not re.match(r"^https?://[^\s/?#]+", store_url):
+        raise EngineError(f"{store_url!r} is not an http(s) Graph Store URL")
+    query = urllib.parse.urlencode({"graph": graph}) if graph else "default"
+    return store_url + ("&" if "?" in store_url else "?") + query
+
+
+def _open(req: urllib.request.Request, timeout: float) -> Any:
+    from .engines.remote import USER_AGENT
+
+    req.add_header("User-Agent", USER_AGENT)
+    opener = urllib.request.build_opener(_NoRedirect)
+    try:
+        return opener.open(req, timeout=timeout)
+    except urllib.error.HTTPError as exc:
+        if 300 <= exc.code < 400:
+            target = exc.headers.get("Location", "?")
+            raise EngineError(
+                f"{req.full_url}: the Graph Store answered HTTP {exc.code}, a redirect to "
+                f"{target}; writes follow no redirect: publish to the final address"
+            ) from exc
+        body = exc.read(300).decode("utf-8", "replace")
+        raise EngineError(f"{req.full_url}: HTTP {exc.code}: {_visible(body)}") from exc
+    except (OSError, ValueError) as exc:  # URLError, timeouts, refused, malformed URLs
+        raise EngineError(f"{req.full_url}: cannot reach the Graph Store: {exc}") from exc
+
+
+def _visible(text: str) -> str:
+    """A server's text with control characters shown, never interpreted by the terminal."""
+    return re.sub(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]", lambda m: f"\\x{ord(m[0]):02x}", text)
+
+
+def graph_store_write(
+    store_url: str,
+    data: bytes,
+    *,
+    graph: str | None = None,
+    method: str = "PUT",
+    timeout: float = 120.0,
+) -> None:
+    """``PUT`` (replace) or ``POST`` (add) N-Triples ``data`` to a Graph Store graph."""
+    if method not in ("PUT", "POST"):
+        raise ValueError(method)
+    req = urllib.request.Request(
+        _store_url(store_url, graph),
+        data=data,
+        method=method,
+        headers={"Content-Type": "application/n-triples"},
+    )
+    with _open(req, timeout) as resp:
+        if not 200 <= resp.status < 300:
+            raise EngineError(f"{store_url}: the Graph Store answered HTTP {resp.status}")
+
+
+def graph_store_count(
+    store_url: str, *, graph: str | None = None, timeout: float = 120.0, limit: int | None = None
+) -> int:
+    """The number of triples in a Graph Store graph, read back as N-Triples (streamed, and
+    read no further than ``limit`` triples when given: a server cannot make it read forever)."""
+    req = urllib.request.Request(
+        _store_url(store_url, graph), method="GET", headers={"Accept": "application/n-triples"}
+    )
+    n = 0
+    with _open(req, timeout) as resp:
+        kind = resp.headers.get("Content-Type", "")
+        if "n-triples" not in kind and "text/plain" not in kind:
+            raise EngineError(
+                f"{store_url}: cannot verify the publication: the Graph Store sent {kind!r}, "
+                "not N-Triples (use --no-verify to skip the check)"
+            )
+        for line in resp:
+            stripped = line.strip()
+            if stripped and not stripped.startswith(b"#"):
+                n += 1
+                if limit is not None and n >= limit:
+                    break
+    return n

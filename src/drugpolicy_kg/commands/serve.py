@@ -71,6 +71,7 @@ def serve(
 Examples:
   drugpolicy-kg publish --endpoint http://localhost:3030/ds/data          # Fuseki
   drugpolicy-kg publish --endpoint http://localhost:7878/store --plans examples/plans/
+  drugpolicy-kg publish --endpoint http://localhost:7878/store --plans more/ --append
   drugpolicy-kg publish --endpoint http://localhost:7200/repositories/kg/rdf-graphs/service \\
       --graph https://w3id.org/drugpolicy-kg/id/graph/kg                  # GraphDB
 """
@@ -85,12 +86,30 @@ Examples:
 @click.option(
     "--graph", metavar="IRI", help="Load into this named graph (default: the default graph)."
 )
-def publish(endpoint: str, plans: tuple[str, ...], graph: str | None) -> None:
-    """Load the KG and plans into a SPARQL store through the Graph Store Protocol (HTTP POST)."""
+@click.option(
+    "--append",
+    is_flag=True,
+    help="Add to the graph (HTTP POST) instead of replacing it (HTTP PUT, the default).",
+)
+@click.option(
+    "--no-verify",
+    is_flag=True,
+    help="Do not read the graph back to check that it holds the triples sent.",
+)
+def publish(
+    endpoint: str, plans: tuple[str, ...], graph: str | None, append: bool, no_verify: bool
+) -> None:
+    """Load the KG and plans into a SPARQL store through the Graph Store Protocol.
+
+    Replaces the graph (HTTP PUT), so publishing twice leaves the same store; --append adds
+    (HTTP POST). Follows no redirect, and reads the graph back to check the triple count.
+    """
     from ..catalogue import check_iri
     from ..server import publish as do_publish
 
     if graph:
         check_iri(graph, "--graph")
-    n = do_publish(endpoint, plans, graph=graph)
-    click.echo(f"published {n} triples to {endpoint}", err=True)
+    n = do_publish(endpoint, plans, graph=graph, append=append, verify=not no_verify)
+    verb = "added" if append else "published"
+    checked = "" if no_verify else f" (the {'graph' if graph else 'default graph'} holds {n})"
+    click.echo(f"{verb} the KG to {endpoint}{checked}", err=True)

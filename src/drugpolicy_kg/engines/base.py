@@ -359,3 +359,34 @@ def load_plan_graphs(paths: Sequence[str]) -> list[Graph]:
     from .. import rdfio
 
     return [rdfio.union_graph(dataset) for _, dataset in rdfio.load_many(list(paths))]
+
+
+def bind_values(text: str, bindings: Mapping[str, Identifier]) -> str:
+    """``text`` with the parameters bound by ``VALUES`` blocks of serialised RDF terms, the
+    way every engine can run: one first in the WHERE group of the query and of each
+    sub-SELECT, so that a parameter reaches a variable that a sub-SELECT uses without
+    projecting it (as rdflib's ``initBindings`` do). The user's raw text never enters the
+    query: each value is written by :func:`~drugpolicy_kg.sparql_safety.term_to_sparql`,
+    which refuses anything that could end its token. Used by the remote engine, and by
+    oxigraph when a parameter is not projected (its ``substitutions`` refuse that).
+    """
+    import re
+
+    from ..sparql_safety import inline_values, mask
+
+    if not bindings:
+        return text
+    first = inline_values(text, bindings)  # validates names and values; binds the top group
+    masked = mask(text)
+    starts = [m.end() for m in re.finditer(r"\bWHERE\s*\{", masked, re.IGNORECASE)]
+    if len(starts) <= 1:
+        return first
+    from ..sparql_safety import term_to_sparql
+
+    names = sorted(bindings)
+    row = " ".join(term_to_sparql(bindings[n], param=n) for n in names)
+    values = f" VALUES ({' '.join('?' + n for n in names)}) {{ ({row}) }} "
+    out = text
+    for pos in reversed(starts):
+        out = out[:pos] + values + out[pos:]
+    return out

@@ -92,7 +92,7 @@ class OxigraphEngine(QueryEngine):
             # pyoxigraph evaluates lazily, so the solutions are drained as pyoxigraph terms.
             # Building rdflib terms is left to the first reader of ``rows``.
             try:
-                res: Any = store.query(text, substitutions=subs)
+                res: Any = _query_bound(store, text, subs, bindings)
                 if isinstance(res, ox.QuerySolutions):
                     names = [v.value for v in res.variables]
                     return QueryResult.pending(
@@ -114,6 +114,26 @@ class OxigraphEngine(QueryEngine):
 
         key = (text, tuple(sorted((bindings or {}).items())))
         return self.run_limited(key, run, timeout, what=source)
+
+
+def _query_bound(
+    store: ox.Store,
+    text: str,
+    subs: dict[Any, Any] | None,
+    bindings: Mapping[str, Identifier] | None,
+) -> Any:
+    """``store.query`` with the parameters bound: by ``substitutions`` (SEP-0007) when the
+    query projects every bound variable, else by a ``VALUES`` block of serialised terms
+    placed first in the WHERE group, as the remote engine binds them (pyoxigraph refuses a
+    substitution of a variable that is not projected; :func:`~.base.bind_values`)."""
+    try:
+        return store.query(text, substitutions=subs)
+    except RuntimeError as exc:
+        if not subs or "projection" not in str(exc):
+            raise
+    from .base import bind_values
+
+    return store.query(bind_values(text, bindings or {}))
 
 
 def _convert_rows(raw_rows: list[tuple[Any, ...]]) -> list[tuple[Identifier | None, ...]]:

@@ -2,7 +2,7 @@
 
 Queries go through SPARQLWrapper; data goes through the SPARQL 1.1 Graph Store Protocol
 (``drugpolicy-kg publish``). SPARQL has no binding protocol, so parameters travel as a
-``VALUES`` block of serialised RDF terms (:func:`~drugpolicy_kg.sparql_safety.inline_values`):
+``VALUES`` blocks of serialised RDF terms (:func:`~drugpolicy_kg.engines.base.bind_values`):
 the user's raw text never enters the query.
 """
 
@@ -13,8 +13,8 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from ..errors import EngineError, InputError
-from ..sparql_safety import inline_values, strip_comments
-from .base import QueryEngine, QueryResult
+from ..sparql_safety import strip_comments
+from .base import QueryEngine, QueryResult, bind_values
 
 if TYPE_CHECKING:
     from rdflib import Graph
@@ -33,35 +33,17 @@ class RemoteEngine(QueryEngine):
         self.store_url = store_url
 
     def add_graph(self, graph: Graph, *, named_graph: str | None = None) -> None:
-        """POST ``graph`` as N-Triples to the Graph Store (the default graph unless named)."""
-        import urllib.error
-        import urllib.parse
-        import urllib.request
-
+        """POST ``graph`` as N-Triples to the Graph Store (the default graph unless named),
+        following no redirect (:func:`drugpolicy_kg.server.graph_store_write`)."""
         if not self.store_url:
             raise NotImplementedError(
                 "the remote engine adds data only through a Graph Store Protocol URL "
                 "(drugpolicy-kg publish --endpoint URL)"
             )
+        from ..server import graph_store_write
+
         data = graph.serialize(format="nt", encoding="utf-8")
-        query = {"graph": named_graph} if named_graph else {"default": ""}
-        sep = "&" if "?" in self.store_url else "?"
-        url = self.store_url + sep + urllib.parse.urlencode(query).replace("default=", "default")
-        req = urllib.request.Request(
-            url,
-            data=data,
-            method="POST",
-            headers={"Content-Type": "application/n-triples", "User-Agent": USER_AGENT},
-        )
-        try:
-            with urllib.request.urlopen(req, timeout=120) as resp:
-                if resp.status >= 300:
-                    raise EngineError(f"{self.store_url}: Graph Store answered HTTP {resp.status}")
-        except urllib.error.HTTPError as exc:
-            body = exc.read().decode("utf-8", "replace")[:300]
-            raise EngineError(f"{self.store_url}: HTTP {exc.code}: {body}") from exc
-        except OSError as exc:
-            raise EngineError(f"{self.store_url}: cannot reach the Graph Store: {exc}") from exc
+        graph_store_write(self.store_url, data, graph=named_graph, method="POST")
 
     def query(
         self,
@@ -77,7 +59,7 @@ class RemoteEngine(QueryEngine):
         if not self.endpoint:
             raise NotImplementedError("the remote engine needs a query endpoint URL")
         sparql = SPARQLWrapper(self.endpoint, agent=USER_AGENT)
-        sparql.setQuery(strip_comments(inline_values(text, bindings or {})))
+        sparql.setQuery(strip_comments(bind_values(text, bindings or {})))
         sparql.setMethod(POST)
         if timeout:
             sparql.setTimeout(int(max(1, timeout)))
