@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
@@ -24,7 +25,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
 from ..errors import InputError
-from ..validation.context import KGContext, cached_context
+from ..validation.context import KGContext, Practice, cached_context
 from ..vocab import (
     BLOCK_NUMERALS,
     COUNTRY,
@@ -215,6 +216,8 @@ class Problem:
     value: str | None = None
     practice: str | None = None
     block: str | None = None
+    #: how to fix it, in a sentence
+    fix: str | None = None
 
     def __str__(self) -> str:
         return f"{self.where.file}: {self.where.text()}: {self.message}"
@@ -333,6 +336,8 @@ class _Reader:
         return CellRef(self.source, table.sheet, cell.ref if cell else None, row)
 
     def problem(self, where: CellRef, message: str, **kw: str | None) -> None:
+        if "fix" not in kw:
+            kw["fix"] = _fix_for(message)
         self.imported.problems.append(Problem(where, message, **kw))  # type: ignore[arg-type]
 
     def state(self, text: str, where: CellRef, what: str, node: str, path: URIRef) -> URIRef | None:
@@ -561,7 +566,7 @@ class _Reader:
 
         plan = self.plan_of(table, cells, number, details)
         notation_text = text("practice")
-        practice = None
+        practice: Practice | None = None
         if "practice" in bad:
             pass
         elif not notation_text:
@@ -578,11 +583,12 @@ class _Reader:
             self.section(plan, block_text, text("section"), text("section_label"))
         node = None
         if practice is not None and plan is not None:
-            key = (plan, practice.notation)
-            if key in self.seen:
+            seen_key = (plan, practice.notation)
+            if seen_key in self.seen:
                 self.problem(
                     where("practice"),
-                    f"practice {practice.notation} is already answered in row {self.seen[key]}; "
+                    f"practice {practice.notation} is already answered in row "
+                    f"{self.seen[seen_key]}; "
                     "give each practice one row (merge the two rows)",
                     practice=practice.notation,
                     block=_numeral(practice.block),
@@ -590,24 +596,8 @@ class _Reader:
                 )
                 practice = None
             else:
-                self.seen[key] = number
+                self.seen[seen_key] = number
         numeral = _numeral(practice.block) if practice is not None else None
-        if block_text and "block" not in bad:
-            if block_text not in BLOCK_NUMERALS and not _valid_iri(text("block")):
-                self.problem(
-                    where("block"),
-                    f"block: '{text('block')[:40]}' is not a building block; write I, II, III or IV",
-                    value=text("block")[:80],
-                )
-            elif practice is not None and block_text != numeral and block_text in BLOCK_NUMERALS:
-                self.problem(
-                    where("block"),
-                    f"block: practice {practice.notation} belongs to block {numeral}, not "
-                    f"{block_text}; set the block to {numeral} (or correct the practice number)",
-                    practice=practice.notation,
-                    block=numeral,
-                    value=block_text,
-                )
         entry: URIRef | None = None
         if practice is not None and plan is not None and numeral is not None:
             entry_text = text("entry")
@@ -625,6 +615,23 @@ class _Reader:
             for key, prop in COLUMN_PROPERTY.items():
                 if key in cells and key not in PLAN_KEYS:
                     self.imported.cells[(node, str(prop))] = where(key)
+        if block_text and "block" not in bad:
+            if block_text not in BLOCK_NUMERALS and not _valid_iri(text("block")):
+                self.problem(
+                    where("block"),
+                    f"block: '{text('block')[:40]}' is not a building block; write I, II, III or IV",
+                    value=text("block")[:80],
+                )
+            elif practice is not None and block_text != numeral and block_text in BLOCK_NUMERALS:
+                self.problem(
+                    where("block"),
+                    f"block: practice {practice.notation} belongs to block {numeral}, not "
+                    f"{block_text}; set the block to {numeral} (or correct the practice number)",
+                    practice=practice.notation,
+                    block=numeral,
+                    value=block_text,
+                    node=node,
+                )
         lang = self.plans.get(plan, {}).get("language", "en") if plan is not None else "en"
         tags = {
             "practice": practice.notation if practice else None,
@@ -674,7 +681,7 @@ class _Reader:
                 self.graph.add((entry, DPO.indicator, Literal(indicator, lang=lang)))
         self.funds(entry, cells, text, where, lang, tags)
 
-    def practice(self, text: str, where: CellRef) -> object | None:
+    def practice(self, text: str, where: CellRef) -> Practice | None:
         match = _NOTATION.match(text.strip().upper())
         if match:
             notation = f"{match[1]}.{int(match[2])}"
@@ -751,7 +758,15 @@ class _Reader:
             elif entry is not None:
                 self.graph.add((entry, DPO.status, status))
 
-    def funds(self, entry, cells, text, where, lang, tags) -> None:  # type: ignore[no-untyped-def]
+    def funds(
+        self,
+        entry: URIRef | None,
+        cells: dict[str, RawCell],
+        text: Callable[[str], str],
+        where: Callable[[str], CellRef],
+        lang: str,
+        tags: dict[str, str | None],
+    ) -> None:
         amount, currency, description = (
             text("funds_amount"),
             text("funds_currency"),
@@ -789,6 +804,32 @@ class _Reader:
             self.graph.add((funds, DCTERMS.description, Literal(description, lang=lang)))
 
 
+#: How to fix a problem, by the column its message starts with.
+_FIXES = {
+    "practice": "Use the practice's number as the Decision writes it (I.1 to IV.21), one row "
+    "per practice.",
+    "status": "Pick the status from the drop-down list.",
+    "block": "Set the block to the numeral the practice number starts with (III for III.9).",
+    "target date": "Type the date as 30.05.2025 (day.month.year) or 2025-05-30, or pick it in "
+    "the date cell.",
+    "submission date": "Type the date as 30.05.2024 (day.month.year) or 2024-05-30.",
+    "states consulted": "Use three-letter ISO codes of Member States, e.g. NLD, BEL, FRA.",
+    "submitting state": "Use the three-letter ISO code of your state, e.g. NLD.",
+    "amount of earmarked funds": "Write the amount with digits and a decimal point only.",
+    "language": "Use a language code such as en, nl, fr or de.",
+    "plan identifier": "Restore the plan identifier the template gave (the hidden row 8 of the "
+    "Submission sheet).",
+}
+
+
+def _fix_for(message: str) -> str | None:
+    if "holds a formula" in message:
+        return "Replace the formula by the value itself."
+    if "is already answered in row" in message:
+        return "Merge the two rows into one and delete the other."
+    return _FIXES.get(message.split(":", 1)[0].strip())
+
+
 def _numeral(block: URIRef) -> str:
     return str(block).rsplit("/", 1)[-1]
 
@@ -811,15 +852,15 @@ def _header(table: Table, source: str) -> tuple[int, list[str | None]]:
     for index, row in enumerate(table.rows[:5]):
         keys: list[str | None] = []
         for cell in row:
-            key = normalise_header(cell.text) if isinstance(cell.value, str) else ""
-            keys.append(key if key in ENTRY_KEYS or key == "practice_text" else None)
+            name = normalise_header(cell.text) if isinstance(cell.value, str) else ""
+            keys.append(name if name in ENTRY_KEYS or name == "practice_text" else None)
         if "practice" in keys:
             seen: set[str] = set()
             unique: list[str | None] = []
-            for key in keys:
-                unique.append(key if key and key not in seen else None)
-                if key:
-                    seen.add(key)
+            for found in keys:
+                unique.append(found if found and found not in seen else None)
+                if found:
+                    seen.add(found)
             return index, unique
     where = f"sheet '{table.sheet}'" if table.sheet else "the file"
     raise InputError(

@@ -24,6 +24,7 @@ import io
 import re
 import zipfile
 from functools import lru_cache
+from typing import Any
 
 from rdflib import URIRef
 
@@ -90,7 +91,7 @@ def practice_texts() -> dict[str, str]:
     return out
 
 
-def _put(sheet, ref: str, value: object):  # type: ignore[no-untyped-def]
+def _put(sheet: Any, ref: str, value: object) -> Any:
     """Set a cell; a string stays a string even if it starts with '=' (never a formula)."""
     cell = sheet[ref]
     cell.value = value
@@ -316,7 +317,7 @@ def template_workbook(
     return deterministic_zip(buffer.getvalue())
 
 
-def _date_check():  # type: ignore[no-untyped-def]
+def _date_check() -> Any:
     from openpyxl.worksheet.datavalidation import DataValidation
 
     return DataValidation(

@@ -226,7 +226,9 @@ class Engine:
             spec_reports.append(spec)
         extras = self._extra_results(document, bad, problems)
         if extras:
-            covered = {(r.focus_node, r.path) for r in extras if r.path}
+            covered: set[tuple[str, str | None]] = {
+                (r.focus_node, r.path) for r in extras if r.path
+            }
             results = [r for r in results if (r.focus_node, r.path) not in covered]
             for spec in spec_reports:
                 _drop_spec_results(spec, covered)
@@ -288,6 +290,8 @@ class Engine:
                 )
             )
         cell_fix = self.shapes.value(DPS.SpreadsheetCellShape, DPS.howToFix)
+        plans = plans_in(document)
+        fallback = str(plans[0]) if plans else ""
         for problem in problems:
             detail = problem.message[:1].upper() + problem.message[1:]
             if not detail.endswith("."):
@@ -301,7 +305,7 @@ class Engine:
             out.append(
                 Result(
                     severity=problem.severity,
-                    focus_node=problem.node or "",
+                    focus_node=problem.node or fallback,
                     path=f"<{problem.path}>" if problem.path else None,
                     message=f"{opening}: {detail}",
                     shape=str(DPS.SpreadsheetCellShape),
@@ -309,8 +313,8 @@ class Engine:
                     practice=notation,
                     block=numeral,
                     detail=detail,
-                    location={**problem.where.as_json(), "node": problem.node},
-                    fix=str(cell_fix) if cell_fix else None,
+                    location={**problem.where.as_json(), "node": problem.node or fallback or None},
+                    fix=problem.fix or (str(cell_fix) if cell_fix else None),
                 )
             )
         return out
