@@ -544,3 +544,20 @@ def test_formula_typed_into_a_cell_is_reported_with_its_address(template_bytes: 
     ]
     report = validate_upload(buffer.getvalue(), "nl.xlsx")
     assert [r.location["cell"] for r in report.results if r.severity != "Info"] == ["C2"]
+
+
+def test_export_of_control_characters_is_visible_not_a_crash(tmp_path: Path) -> None:
+    text = EXAMPLE.read_text(encoding="utf-8")
+    text = re.sub(
+        r'dpo:implementationMeasures "[^"]*"@en',
+        r'dpo:implementationMeasures "a\\u001b]0;title\\u0007b"@en',
+        text,
+        count=1,
+    )
+    plan = tmp_path / "plan.ttl"
+    plan.write_text(text, encoding="utf-8")
+    xlsx = tmp_path / "p.xlsx"
+    result = CliRunner().invoke(cli, ["plan", "export", str(plan), "-o", str(xlsx)])
+    assert result.exit_code == 0, result.output
+    values = [c.value for row in load_workbook(xlsx).active.iter_rows() for c in row]
+    assert "a\\x1b]0;title\\x07b" in values

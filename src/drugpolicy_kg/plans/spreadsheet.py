@@ -236,11 +236,12 @@ def _entry_rank(graph: Graph, entry: Node, ctx: KGContext) -> tuple[tuple[int, i
 
 def unmapped_triples(graph: Graph) -> list[tuple[Node, Node, Node]]:
     """Triples of ``graph`` that the spreadsheet form cannot carry (so export can warn)."""
-    return (
-        sorted(set(graph) - set(rows_to_graph(graph_to_rows(graph))), key=str)
-        if _no_bnodes(graph)
-        else []
-    )
+    if not _no_bnodes(graph):
+        return []
+    from .importer import import_tables, table_from_rows
+
+    back = import_tables({"": table_from_rows(graph_to_rows(graph), list(COLUMNS))}, "<export>")
+    return sorted(set(graph) - set(back.graph), key=str)
 
 
 def _no_bnodes(graph: Graph) -> bool:
@@ -339,12 +340,20 @@ def _xlsx_bytes(rows: Sequence[dict[str, str]]) -> bytes:
     book = Workbook()
     sheet = book.active
     assert sheet is not None
-    sheet.title = "action plan"
+    sheet.title = "Plan"  # as in the template: messages name cells Plan!O7
     sheet.append(list(COLUMNS))
     for cell in sheet[1]:
         cell.font = Font(bold=True)
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
     for row in rows:
-        sheet.append([row.get(c, "") for c in COLUMNS])
+        # control characters cannot be stored in a workbook: written visibly (\x1b), not lost
+        sheet.append(
+            [
+                ILLEGAL_CHARACTERS_RE.sub(lambda m: f"\\x{ord(m.group()):02x}", row.get(c, ""))
+                for c in COLUMNS
+            ]
+        )
     for line in sheet.iter_rows():
         for cell in line:
             if isinstance(cell.value, str):
