@@ -561,3 +561,35 @@ def test_export_of_control_characters_is_visible_not_a_crash(tmp_path: Path) -> 
     assert result.exit_code == 0, result.output
     values = [c.value for row in load_workbook(xlsx).active.iter_rows() for c in row]
     assert "a\\x1b]0;title\\x07b" in values
+
+
+def test_a_section_with_the_wrong_block_is_one_message() -> None:
+    text = EXAMPLE.read_text(encoding="utf-8")
+    lines = text.splitlines(keepends=True)
+    start = next(i for i, line in enumerate(lines) if line.startswith(":section-III "))
+    fix = next(i for i in range(start, start + 5) if "block/III>" in lines[i])
+    lines[fix] = lines[fix].replace("block/III>", "block/IV>")
+    wrong = "".join(lines)
+    for fmt in ("turtle", "nt", "json-ld", "xml"):
+        data = Graph().parse(data=wrong, format="turtle").serialize(format=fmt).encode()
+        report = validate_upload(data, fmt)
+        problems = [r for r in report.results if r.severity != "Info"]
+        assert len(problems) == 1, [r.message for r in problems]
+        assert "set the section's block to III" in problems[0].message
+        assert problems[0].location and problems[0].location["line"]
+    report = validate_upload(wrong.encode(), "plan.ttl")
+    assert report.results[0].location["line"] == start + 1
+
+
+def test_export_layout_block_cell_is_one_result(tmp_path: Path) -> None:
+    xlsx = tmp_path / "nld.xlsx"
+    assert CliRunner().invoke(cli, ["plan", "export", str(EXAMPLE), "-o", str(xlsx)]).exit_code == 0
+    book = load_workbook(xlsx)
+    sheet = book["Plan"]
+    header = [c.value for c in sheet[1]]
+    practice, block = header.index("practice") + 1, header.index("block") + 1
+    row = next(r for r in range(2, sheet.max_row + 1) if sheet.cell(r, practice).value == "III.9")
+    sheet.cell(row, block).value = "IV"
+    book.save(xlsx)
+    report = validate_upload(xlsx.read_bytes(), "nld.xlsx")
+    assert [(r.practice, r.location["row"]) for r in report.results] == [("III.9", row)]

@@ -235,6 +235,7 @@ class Engine:
             results += extras
             _add_spec_results(spec_reports[0], extras, self.shapes)
         results = _one_result_per_duplicate(results, locate)
+        results = self._one_result_per_wrong_section(results, document)
         if locate is not None:
             results = [_located(r, locate) for r in results]
         report_nt = [spec.serialize(format="nt") for spec in spec_reports]
@@ -318,6 +319,82 @@ class Engine:
                 )
             )
         return out
+
+    def _one_result_per_wrong_section(self, results: list[Result], document: Graph) -> list[Result]:
+        """A section whose block is wrong is one mistake, not one per entry it lists.
+
+        When every entry of a section names a practice of one other block Y, and the plan
+        has no section for Y, the section's block is what is wrong: its misplaced-entry
+        results and the "block X / Y needs exactly one section" results become one result on
+        the section, naming the block it should have.
+        """
+        ctx = self.context
+        listing = {str(DPS[f"BlockListing{n}PropertyShape"]) for n in ("I", "II", "III", "IV")}
+        if not any(r.shape in listing for r in results):
+            return results
+        for plan in plans_in(document):
+            sections = list(document.objects(plan, DPO.hasSection))
+            blocks = {
+                s: [b for b in document.objects(s, DPO.buildingBlock) if b in ctx.blocks]
+                for s in sections
+            }
+            for section in sections:
+                if len(blocks[section]) != 1:
+                    continue
+                given = blocks[section][0]
+                practices = [
+                    ctx.practices[p]
+                    for e in document.objects(section, DPO.hasEntry)
+                    for p in document.objects(e, DPO.practice)
+                    if isinstance(p, URIRef) and p in ctx.practices
+                ]
+                owners = {p.block for p in practices}
+                if len(owners) != 1 or given in owners:
+                    continue
+                (right,) = owners
+                if any(right in blocks[other] for other in sections if other != section):
+                    continue
+                entries = {str(e) for e in document.objects(section, DPO.hasEntry)}
+                given_n, right_n = ctx.blocks[given].numeral, ctx.blocks[right].numeral
+                counts = {str(DPS[f"SectionBlock{right_n}Shape"])}
+                if sum(given in blocks[o] for o in sections) > 1:
+                    counts.add(str(DPS[f"SectionBlock{given_n}Shape"]))
+                kept = [
+                    r
+                    for r in results
+                    if not (r.shape in listing and r.focus_node in entries)
+                    and not (r.shape in counts and r.focus_node == str(plan))
+                ]
+                if len(kept) == len(results):
+                    continue
+                notations = sorted(practices, key=lambda p: p.sort_key())
+                listed = (
+                    f"{notations[0].notation} to {notations[-1].notation}"
+                    if len(notations) > 1
+                    else notations[0].notation
+                )
+                detail = (
+                    f"This section is marked as block {given_n} but lists the practices of block "
+                    f"{right_n} ({listed}), and the plan has no other section for block "
+                    f"{right_n}: set the section's block to {right_n}. Recital 12 asks plans to "
+                    "follow the structure of the four building blocks."
+                )
+                fix = self.shapes.value(DPS.SectionBlockShape, DPS.howToFix)
+                kept.append(
+                    Result(
+                        severity="Violation",
+                        focus_node=str(section) if isinstance(section, URIRef) else f"_:{section}",
+                        path=f"<{DPO.buildingBlock}>",
+                        message=f"Section for block {right_n} '{ctx.blocks[right].heading}': {detail}",
+                        shape=str(DPS.SectionBlockShape),
+                        value=str(given),
+                        block=right_n,
+                        detail=detail,
+                        fix=str(fix) if fix is not None else None,
+                    )
+                )
+                results = kept
+        return results
 
 
 #: ``locate(node IRI or None, path IRI or None)`` -> a location dictionary or None.

@@ -9,6 +9,7 @@ fills in the deadline and its assumption. The completed message also replaces
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -319,6 +320,16 @@ def explain_report(
         ):
             shape_message = shape_message.replace(_BLOCK_VALUE_NOTE, _PRACTICE_VALUE_NOTE)
         message, detail, practice, block = explainer.explain(shape_message, focus, value)
+        listed_in = _LISTING.search(str(shape))
+        if listed_in and isinstance(value, URIRef) and value in context.practices:
+            wrong = next(b for b in context.blocks.values() if b.numeral == listed_in[1])
+            own = context.blocks[context.practices[value].block]
+            detail = (
+                f"Practice {context.practices[value].notation} belongs to block {own.numeral}, "
+                f"but it is listed in the section of block {wrong.numeral} '{wrong.heading}'. "
+                "Recital 12 asks plans to list each practice under its own block."
+            )
+            message = f"{message.split(': ', 1)[0]}: {detail}"
         fix = shapes.value(shape, DPS.howToFix)
         if fix is None:
             parent = shapes.value(None, SH.property, shape)
@@ -341,6 +352,7 @@ def explain_report(
     return sorted(results, key=Result.sort_key), spec
 
 
+_LISTING = re.compile(r"BlockListing(I|II|III|IV)PropertyShape$")
 _BLOCK_VALUE_NOTE = "(value: that block; KG: dpo:buildingBlock of each practice)"
 _PRACTICE_VALUE_NOTE = "(value: the practice; KG: its dpo:buildingBlock)"
 
