@@ -334,8 +334,12 @@ class Engine:
             return results
         for plan in plans_in(document):
             sections = list(document.objects(plan, DPO.hasSection))
-            blocks = {
-                s: [b for b in document.objects(s, DPO.buildingBlock) if b in ctx.blocks]
+            blocks: dict[Node, list[URIRef]] = {
+                s: [
+                    b
+                    for b in document.objects(s, DPO.buildingBlock)
+                    if isinstance(b, URIRef) and b in ctx.blocks
+                ]
                 for s in sections
             }
             for section in sections:
