@@ -593,3 +593,18 @@ def test_export_layout_block_cell_is_one_result(tmp_path: Path) -> None:
     book.save(xlsx)
     report = validate_upload(xlsx.read_bytes(), "nld.xlsx")
     assert [(r.practice, r.location["row"]) for r in report.results] == [("III.9", row)]
+
+
+def test_turtle_report_of_a_workbook_has_one_result_per_mistake(
+    template_bytes: bytes, tmp_path: Path
+) -> None:
+    path = tmp_path / "nl.xlsx"
+    planted = plant_mistakes(template_bytes, path)
+    report = validate_upload(path.read_bytes(), "nl.xlsx")
+    graph = Graph().parse(data=render_turtle([report]), format="turtle")
+    (node,) = graph.subjects(SH.conforms, None)
+    results = list(graph.objects(node, SH.result))
+    severities = [str(graph.value(r, SH.resultSeverity)).rsplit("#", 1)[-1] for r in results]
+    assert severities.count("Violation") == len(planted)
+    # nothing left dangling: every node of the report hangs from the report
+    assert {s for s in graph.subjects() if not list(graph.subjects(None, s))} == {node}

@@ -231,7 +231,7 @@ class Engine:
             }
             results = [r for r in results if (r.focus_node, r.path) not in covered]
             for spec in spec_reports:
-                _drop_spec_results(spec, covered)
+                _drop_spec_results(spec, covered, self.shapes)
             results += extras
             _add_spec_results(spec_reports[0], extras, self.shapes)
         results = _one_result_per_duplicate(results, locate)
@@ -452,13 +452,35 @@ def _one_result_per_duplicate(results: list[Result], locate: Locate | None) -> l
     ]
 
 
-def _drop_spec_results(spec: Graph, covered: set[tuple[str, str | None]]) -> None:
+def _drop_spec_results(spec: Graph, covered: set[tuple[str, str | None]], shapes: Graph) -> None:
+    """Drop the standard report's results that the engine's own results explain."""
     for node in list(spec.objects(None, SH.result)):
         focus = spec.value(node, SH.focusNode)
         path = spec.value(node, SH.resultPath)
+        shape = spec.value(node, SH.sourceShape)
+        value = spec.value(node, SH.value)
+        if shape is not None and value is not None and shapes.value(shape, DPS.reportOnValueNode):
+            nested = shapes.value(shape, SH.node)  # "the entry needs X", checked from the status
+            inner = shapes.value(nested, SH.property) if nested is not None else None
+            focus, path = value, shapes.value(inner, SH.path) if inner is not None else None
         if (str(focus), f"<{path}>" if isinstance(path, URIRef) else None) in covered:
             spec.remove((None, SH.result, node))
-            spec.remove((node, None, None))
+            _remove_tree(spec, node)
+
+
+def _remove_tree(graph: Graph, root: Node) -> None:
+    """Remove ``root``'s triples and those of the blank nodes only it reaches (details, paths)."""
+    todo = [root]
+    seen: set[Node] = set()
+    while todo:
+        node = todo.pop()
+        if node in seen:
+            continue
+        seen.add(node)
+        for _s, _p, obj in list(graph.triples((node, None, None))):
+            if isinstance(obj, BNode):
+                todo.append(obj)
+        graph.remove((node, None, None))
 
 
 def _add_spec_results(spec: Graph, extras: list[Result], shapes: Graph) -> None:
