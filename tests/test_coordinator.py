@@ -608,3 +608,50 @@ def test_turtle_report_of_a_workbook_has_one_result_per_mistake(
     assert severities.count("Violation") == len(planted)
     # nothing left dangling: every node of the report hangs from the report
     assert {s for s in graph.subjects() if not list(graph.subjects(None, s))} == {node}
+
+
+def test_csv_forms_people_save(tmp_path: Path) -> None:
+    runner = CliRunner()
+    csv_path = tmp_path / "nld.csv"
+    assert runner.invoke(cli, ["plan", "export", str(EXAMPLE), "-o", str(csv_path)]).exit_code == 0
+    text = csv_path.read_text(encoding="utf-8")
+    # Excel in a European locale saves with semicolons
+    import csv as csv_module
+
+    rows = list(csv_module.reader(io.StringIO(text)))
+    semi = io.StringIO()
+    csv_module.writer(semi, delimiter=";", lineterminator="\r\n").writerows(rows)
+    path = tmp_path / "semi.csv"
+    path.write_text(semi.getvalue(), encoding="utf-8-sig")
+    assert runner.invoke(cli, ["validate", str(path)]).exit_code == 0
+    # not UTF-8 (Excel's plain "CSV" in Western Europe)
+    latin = tmp_path / "latin.csv"
+    latin.write_bytes(text.replace("Adopted", "Adopt\u00e9", 1).encode("cp1252"))
+    result = runner.invoke(cli, ["validate", str(latin)])
+    assert result.exit_code == 2 and "CSV UTF-8" in result.output
+    # a terminal escape typed into a cell is shown, not obeyed
+    esc = tmp_path / "esc.csv"
+    esc.write_text(text.replace(",Adopted,", ",\x1b]0;owned\x07,", 1), encoding="utf-8")
+    result = runner.invoke(cli, ["validate", str(esc)])
+    assert result.exit_code == 1 and "\x1b" not in result.output
+    assert "\\x1b]0;owned\\x07" in result.output
+
+
+@pytest.mark.parametrize("fmt", ["turtle", "nt", "trig", "json-ld", "xml"])
+def test_rdf_locations_in_every_format(fmt: str) -> None:
+    text = EXAMPLE.read_text(encoding="utf-8")
+    text = re.sub(
+        r"dpo:status dpo:Adopted ;\n\s*dpo:implementationMeasures \"[^\"]*\"@en",
+        "dpo:status dpo:Adopted",
+        text,
+        count=1,
+    )
+    data = Graph().parse(data=text, format="turtle").serialize(format=fmt)
+    report = validate_upload(data.encode("utf-8"), fmt)
+    (violation,) = [r for r in report.results if r.severity == "Violation"]
+    line = violation.location["line"]
+    assert isinstance(line, int), violation.location
+    written = data.splitlines()[line - 1]
+    assert violation.focus_node.rsplit("/", 1)[-1] in written or violation.focus_node in written, (
+        written
+    )

@@ -295,6 +295,14 @@ def status_name(status: Node) -> str:
     return str(status)
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def visible(text: str) -> str:
+    """Control characters written visibly (``\\x1b``), for messages people read."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+
+
 def _valid_iri(text: str) -> bool:
     return text.startswith(("http://", "https://", "urn:")) and not any(
         c in _IRI_BAD or ord(c) < 32 for c in text
@@ -338,6 +346,7 @@ class _Reader:
     def problem(self, where: CellRef, message: str, **kw: str | None) -> None:
         if "fix" not in kw:
             kw["fix"] = _fix_for(message)
+        message = visible(message)  # a cell's ESC or CR must not drive the terminal
         self.imported.problems.append(Problem(where, message, **kw))  # type: ignore[arg-type]
 
     def state(self, text: str, where: CellRef, what: str, node: str, path: URIRef) -> URIRef | None:

@@ -37,6 +37,9 @@ MAX_MEMBERS = 1_000
 #: Rows and columns read from a sheet (a plan has 44 entries per state; 10,000 rows are plenty).
 MAX_ROWS = 10_000
 MAX_COLUMNS = 200
+#: Largest column count a sheet may declare (LibreOffice declares up to AMJ = 1024 columns when
+#: whole rows are formatted); only the first :data:`MAX_COLUMNS` are read.
+MAX_DECLARED_COLUMNS = 1024
 
 _DTD = re.compile(rb"<!\s*(?:DOCTYPE|ENTITY)", re.IGNORECASE)
 _DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="([A-Z]{1,3})?(\d+)?(?::([A-Z]{1,3})(\d+))?"')
@@ -180,11 +183,11 @@ def _check_dimension(head: bytes, member: str, label: str) -> None:
     row = last_row or first_row
     columns = _column_index(col.decode()) if col else 1
     rows = int(row) if row else 1
-    if rows > MAX_ROWS + 1 or columns > MAX_COLUMNS:
+    if rows > MAX_ROWS + 1 or columns > MAX_DECLARED_COLUMNS:
         raise InputError(
             f"the sheet {member.rsplit('/', 1)[-1]} declares {rows:,} rows x {columns:,} columns "
-            f"(limit {MAX_ROWS:,} rows x {MAX_COLUMNS} columns); delete the unused rows and "
-            "columns and save again",
+            f"(limit {MAX_ROWS:,} rows x {MAX_DECLARED_COLUMNS:,} columns); delete the unused "
+            "rows and columns and save again",
             label,
         )
 

@@ -111,7 +111,8 @@ def describe(triple: Triple, expected: str) -> str:
         PROPERTY_NAMES.get(str(p)) or f"the value of {str(p).rsplit('#', 1)[-1].rsplit('/', 1)[-1]}"
     )
     text = str(o)
-    shown = text if len(text) <= 60 else text[:57] + "..."
+    shown = re.sub(r"[\x00-\x1f\x7f-\x9f]", lambda m: f"\\x{ord(m.group()):02x}", text)
+    shown = shown if len(shown) <= 60 else shown[:57] + "..."
     suggestion = ""
     if isinstance(o, Literal) and o.datatype == XSD.date:
         match = _EUROPEAN.match(text.strip())
