@@ -655,3 +655,24 @@ def test_rdf_locations_in_every_format(fmt: str) -> None:
     assert violation.focus_node.rsplit("/", 1)[-1] in written or violation.focus_node in written, (
         written
     )
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        '"2024-05-30"',
+        '"2024-05-30"^^xsd:string',
+        '"2024"^^xsd:gYear',
+        '"2024-05-30T10:00:00"^^xsd:dateTime',
+        "42",
+    ],
+)
+def test_a_submission_date_of_another_type_is_one_violation(value: str) -> None:
+    """Not a date: no wrong deadline warning, no "target before submission" for every entry."""
+    text = _example_with('"2024-05-30"^^xsd:date', value)
+    report = validate_upload(text.encode(), "plan.ttl")
+    problems = [r for r in report.results if r.severity != "Info"]
+    assert [(r.severity, r.shape) for r in problems] == [
+        ("Violation", str(DPS.WellFormedLiteralShape))
+    ]
+    assert "not a date" in problems[0].message and problems[0].location["line"]

@@ -85,13 +85,25 @@ PROPERTY_NAMES = {
 }
 
 
+#: Properties whose value must be a date: a literal of any other type (text, a year, a date
+#: and time) cannot be compared with the deadline or the submission date.
+DATE_PROPERTIES = frozenset({str(DCTERMS.issued), str(DPO.targetDate)})
+_DATE_FORM = "a date (xsd:date) written year-month-day, e.g. 2024-05-30"
+
+
 def ill_typed(triples: Iterable[Triple]) -> list[tuple[Triple, str]]:
-    """The triples whose object is a typed literal with an invalid lexical form, and the form
-    expected; in a stable order."""
+    """The triples whose object is a typed literal with an invalid lexical form, or a literal
+    that is not a date where a date belongs (:data:`DATE_PROPERTIES`), and the form expected;
+    in a stable order."""
     found: list[tuple[Triple, str]] = []
     for triple in triples:
         obj = triple[2]
-        if not isinstance(obj, Literal) or obj.datatype is None:
+        if not isinstance(obj, Literal):
+            continue
+        if str(triple[1]) in DATE_PROPERTIES and obj.datatype != XSD.date:
+            found.append((triple, _DATE_FORM))
+            continue
+        if obj.datatype is None:
             continue
         datatype = str(obj.datatype)
         check = _CHECKS.get(datatype)
@@ -114,7 +126,7 @@ def describe(triple: Triple, expected: str) -> str:
     shown = re.sub(r"[\x00-\x1f\x7f-\x9f]", lambda m: f"\\x{ord(m.group()):02x}", text)
     shown = shown if len(shown) <= 60 else shown[:57] + "..."
     suggestion = ""
-    if isinstance(o, Literal) and o.datatype == XSD.date:
+    if isinstance(o, Literal) and (o.datatype == XSD.date or str(p) in DATE_PROPERTIES):
         match = _EUROPEAN.match(text.strip())
         if match:
             day, month, year = int(match[1]), int(match[2]), int(match[3])
@@ -124,10 +136,13 @@ def describe(triple: Triple, expected: str) -> str:
                     suggestion = f" (if you mean day {day} of month {month}: {year:04d}-{month:02d}-{day:02d})"
             except ValueError:
                 pass
-    sentence = (
-        f"{what[0].upper()}{what[1:]} '{shown}' is not valid: it must be {expected}{suggestion}."
-    )
-    return sentence
+    name = f"{what[0].upper()}{what[1:]} '{shown}'"
+    if isinstance(o, Literal) and o.datatype != XSD.date and expected == _DATE_FORM:
+        kind = f"typed {str(o.datatype).rsplit('#', 1)[-1]}" if o.datatype is not None else "text"
+        if _valid_date(text.strip()):
+            suggestion = f' (the text is right: give it the date type, "{text.strip()}"^^xsd:date)'
+        return f"{name} is {kind}, not a date: it must be {expected}{suggestion}."
+    return f"{name} is not valid: it must be {expected}{suggestion}."
 
 
 __all__ = ["PROPERTY_NAMES", "describe", "ill_typed"]
