@@ -676,3 +676,22 @@ def test_a_submission_date_of_another_type_is_one_violation(value: str) -> None:
         ("Violation", str(DPS.WellFormedLiteralShape))
     ]
     assert "not a date" in problems[0].message and problems[0].location["line"]
+
+
+def test_a_fifo_or_folder_named_like_a_workbook_is_refused(tmp_path: Path) -> None:
+    import os
+
+    fifo = tmp_path / "plan.xlsx"
+    os.mkfifo(fifo)
+    folder = tmp_path / "plans.csv"
+    folder.mkdir()
+    runner = CliRunner()
+    cases = (
+        (["validate", str(fifo)], "not a regular file"),
+        (["plan", "import", str(fifo)], "not a regular file"),
+        (["validate", str(folder)], "no RDF files found"),  # a folder is searched
+        (["plan", "import", str(folder)], "directory"),
+    )
+    for args, words in cases:
+        result = runner.invoke(cli, args)
+        assert result.exit_code == 2 and words in result.output, result.output
