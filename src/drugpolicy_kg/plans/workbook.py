@@ -220,6 +220,12 @@ def read_xlsx(data: bytes, label: str) -> dict[str, Table]:
                     formula = getattr(cell, "data_type", None) == "f"
                     cells.append(RawCell(value, f"{column_letter(position)}{index}", formula))
                 table.rows.append(cells)
+            if len(table.rows) > MAX_ROWS:
+                raise InputError(
+                    f"the sheet '{sheet.title}' has more than {MAX_ROWS:,} rows; a plan has one "
+                    "row per practice (44)",
+                    label,
+                )
             tables[sheet.title] = table
     except InputError:
         raise
