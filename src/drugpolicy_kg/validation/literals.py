@@ -88,7 +88,7 @@ PROPERTY_NAMES = {
 #: Properties whose value must be a date: a literal of any other type (text, a year, a date
 #: and time) cannot be compared with the deadline or the submission date.
 DATE_PROPERTIES = frozenset({str(DCTERMS.issued), str(DPO.targetDate)})
-_DATE_FORM = "a date (xsd:date) written year-month-day, e.g. 2024-05-30"
+_DATE_FORM = "a date written year-month-day, e.g. 2024-05-30"
 
 
 def ill_typed(triples: Iterable[Triple]) -> list[tuple[Triple, str]]:

@@ -320,6 +320,14 @@ def explain_report(
         ):
             shape_message = shape_message.replace(_BLOCK_VALUE_NOTE, _PRACTICE_VALUE_NOTE)
         message, detail, practice, block = explainer.explain(shape_message, focus, value)
+        if (
+            isinstance(value, URIRef)
+            and value not in context.practices
+            and report.value(node, SH.resultPath) == DPO.practice
+        ):
+            named = str(value).rstrip("/").rsplit("/", 1)[-1].rsplit("#", 1)[-1]
+            detail = f"{detail} This entry names '{named}', which is not one of them."
+            message = f"{message} This entry names '{named}', which is not one of them."
         listed_in = _LISTING.search(str(shape))
         if listed_in and isinstance(value, URIRef) and value in context.practices:
             wrong = next(b for b in context.blocks.values() if b.numeral == listed_in[1])
