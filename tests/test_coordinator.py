@@ -695,3 +695,34 @@ def test_a_fifo_or_folder_named_like_a_workbook_is_refused(tmp_path: Path) -> No
     for args, words in cases:
         result = runner.invoke(cli, args)
         assert result.exit_code == 2 and words in result.output, result.output
+
+
+BLANK_NODE_PLAN = """\
+@prefix dpo: <https://w3id.org/drugpolicy-kg/ontology#> .
+@prefix dcterms: <http://purl.org/dc/terms/> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+@prefix country: <http://publications.europa.eu/resource/authority/country/> .
+@prefix practice: <https://w3id.org/drugpolicy-kg/id/practice/> .
+@prefix block: <https://w3id.org/drugpolicy-kg/id/block/> .
+
+<https://example.org/plan> a dpo:ActionPlan ;
+    dpo:submittedBy country:NLD ;
+    dpo:respondsTo <https://w3id.org/drugpolicy-kg/id/decision/7301-24> ;
+    dcterms:issued "2024-05-30"^^xsd:date ;
+    dpo:hasSection
+        [ dpo:buildingBlock block:I ;
+          dpo:hasEntry [ a dpo:ActionPlanEntry ;
+              dpo:practice practice:I.1 ;
+              dpo:status dpo:Adopted ] ] ,
+        [ dpo:buildingBlock block:II ; dpo:hasEntry [ dpo:practice practice:II.1 ; dpo:status dpo:Planned ; dpo:implementationMeasures "x"@en ] ] ,
+        [ dpo:buildingBlock block:III ; dpo:hasEntry [ dpo:practice practice:III.1 ; dpo:status dpo:Planned ; dpo:implementationMeasures "x"@en ] ] ,
+        [ dpo:buildingBlock block:IV ; dpo:hasEntry [ dpo:practice practice:IV.1 ; dpo:status dpo:Planned ; dpo:implementationMeasures "x"@en ] ] .
+"""
+
+
+def test_a_blank_node_entry_is_located_at_its_practice() -> None:
+    report = validate_upload(BLANK_NODE_PLAN.encode(), "plan.ttl")
+    (violation,) = [r for r in report.results if r.severity == "Violation"]
+    assert violation.focus_node.startswith("_:")
+    line = violation.location["line"]
+    assert "practice:I.1" in BLANK_NODE_PLAN.splitlines()[line - 1]

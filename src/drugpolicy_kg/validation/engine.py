@@ -35,7 +35,7 @@ from rdflib.term import Node
 
 from ..errors import InputError
 from ..resources import iter_assets
-from ..vocab import DPO, DPS, RDF, SH, XSD
+from ..vocab import DPO, DPS, RDF, SH, XSD, practice_iri
 from . import _speed
 from .context import KGContext, cached_context, closure, plans_in
 from .deadline import Deadline, default_deadline
@@ -410,6 +410,16 @@ def _located(result: Result, locate: Locate) -> Result:
         return result
     path = result.path[1:-1] if result.path and result.path.startswith("<") else None
     found = locate(result.focus_node or None, path)
+    if (
+        found is not None
+        and "line" in found
+        and found["line"] is None
+        and result.focus_node.startswith("_:")
+        and result.practice
+    ):  # an entry written [ ... ]: the line where it names its practice
+        by_practice = locate(str(practice_iri(result.practice)), None)
+        if by_practice is not None and by_practice.get("line") is not None:
+            found = {**by_practice, "node": result.focus_node}
     return replace(result, location=found) if found else result
 
 
