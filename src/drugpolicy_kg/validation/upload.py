@@ -19,12 +19,16 @@ import logging
 import os
 import stat
 
+from typing import TYPE_CHECKING
+
 from ..errors import InputError
-from ..plans.importer import Imported, import_spreadsheet, read_file
 from ..plans.workbook import is_spreadsheet
 from .deadline import Deadline
 from .locate import Locator
 from .report import PlanReport
+
+if TYPE_CHECKING:
+    from ..plans.importer import Imported
 
 #: Syntax names accepted instead of a file name.
 SPREADSHEET_SYNTAXES = {"xlsx": "upload.xlsx", "csv": "upload.csv"}
@@ -65,6 +69,8 @@ def validate_upload(
     ``xlsx``, ``csv`` (or a media type). ``name`` labels the file in messages and locations
     (default: the file name). Raises :class:`InputError` for unreadable input.
     """
+    from ..plans.importer import import_spreadsheet
+
     _quiet_rdflib()
     given = filename_or_syntax.strip()
     syntax = given.lower()
@@ -101,6 +107,8 @@ def _validate_rdf(
 
 def validate_path(path: str, deadline: Deadline | None = None) -> PlanReport:
     """Validate a plan file (RDF or spreadsheet) from disk, with locations."""
+    from ..plans.importer import import_spreadsheet, read_file
+
     _quiet_rdflib()
     if is_spreadsheet(path):
         return validate_imported(import_spreadsheet(read_file(path), path), deadline)
