@@ -18,7 +18,6 @@ from __future__ import annotations
 import logging
 import os
 import stat
-
 from typing import TYPE_CHECKING
 
 from ..errors import InputError
