@@ -312,13 +312,6 @@ def explain_report(
         shape_message = _shape_message(shapes, shape) or str(
             report.value(node, SH.resultMessage) or ""
         )
-        if (
-            isinstance(value, URIRef)
-            and value in context.practices
-            and focus not in context.blocks
-            and report.value(node, SH.resultPath) == DPO.practice
-        ):
-            shape_message = shape_message.replace(_BLOCK_VALUE_NOTE, _PRACTICE_VALUE_NOTE)
         message, detail, practice, block = explainer.explain(shape_message, focus, value)
         if (
             isinstance(value, URIRef)
@@ -361,8 +354,6 @@ def explain_report(
 
 
 _LISTING = re.compile(r"BlockListing(I|II|III|IV)PropertyShape$")
-_BLOCK_VALUE_NOTE = "(value: that block; KG: dpo:buildingBlock of each practice)"
-_PRACTICE_VALUE_NOTE = "(value: the practice; KG: its dpo:buildingBlock)"
 
 
 def _focus_on_entries(report: Graph, explainer: Explainer, nodes: list[Node]) -> list[Node]:
