@@ -726,3 +726,15 @@ def test_a_blank_node_entry_is_located_at_its_practice() -> None:
     assert violation.focus_node.startswith("_:")
     line = violation.location["line"]
     assert "practice:I.1" in BLANK_NODE_PLAN.splitlines()[line - 1]
+
+
+def test_html_fragment_for_a_page_of_its_own(template_bytes: bytes, tmp_path: Path) -> None:
+    from drugpolicy_kg.validation import render_html_fragment
+
+    path = tmp_path / "nl.xlsx"
+    plant_mistakes(template_bytes, path)
+    report = validate_upload(path.read_bytes(), "<b>nl</b>.xlsx")
+    fragment = render_html_fragment([report])
+    assert "<html" not in fragment and "<style" not in fragment
+    assert "&lt;b&gt;nl&lt;/b&gt;.xlsx" in fragment and "<b>nl" not in fragment
+    assert fragment.strip() in render_html([report])

@@ -18,7 +18,14 @@ from __future__ import annotations
 
 from .deadline import Deadline, default_deadline, parse_deadline
 from .engine import Engine, validate_files, validate_graph
-from .render import render_csv, render_html, render_json, render_text, render_turtle
+from .render import (
+    render_csv,
+    render_html,
+    render_html_fragment,
+    render_json,
+    render_text,
+    render_turtle,
+)
 from .report import PlanReport, Result
 from .upload import validate_path, validate_upload
 
@@ -31,6 +38,7 @@ __all__ = [
     "parse_deadline",
     "render_csv",
     "render_html",
+    "render_html_fragment",
     "render_json",
     "render_text",
     "render_turtle",

@@ -173,16 +173,33 @@ def render_html(reports: Sequence[PlanReport]) -> str:
     practice's text, as the Decision words it, opens on demand. No IRI or ontology term appears
     in the sentences (they are in the JSON and Turtle reports).
     """
+    return (
+        "\n".join(
+            [
+                "<!DOCTYPE html>",
+                '<html lang="en"><head><meta charset="utf-8">',
+                "<title>Action plan validation (Decision 7301/24, Recital 12)</title>",
+                f"<style>{_CSS}</style></head><body>",
+                "<h1>Action plan validation: Council Implementing Decision 7301/24, Recital 12</h1>",
+                render_html_fragment(reports).rstrip("\n"),
+                "</body></html>",
+            ]
+        )
+        + "\n"
+    )
+
+
+#: The style sheet the fragment's classes expect (for a page that embeds the fragment).
+HTML_CSS = _CSS
+
+
+def render_html_fragment(reports: Sequence[PlanReport]) -> str:
+    """The report's body (summary table, results by block) without ``<html>``, ``<head>`` or
+    style, for a page that has its own (the web upload page); every value is escaped."""
     e = html.escape
     titles = _titles()
     texts = _practice_texts()
-    parts = [
-        "<!DOCTYPE html>",
-        '<html lang="en"><head><meta charset="utf-8">',
-        "<title>Action plan validation (Decision 7301/24, Recital 12)</title>",
-        f"<style>{_CSS}</style></head><body>",
-        "<h1>Action plan validation: Council Implementing Decision 7301/24, Recital 12</h1>",
-    ]
+    parts: list[str] = []
     if reports:
         parts.append(f'<p class="small">Deadline: {e(reports[0].deadline.describe())}</p>')
     parts.append(
@@ -247,7 +264,6 @@ def render_html(reports: Sequence[PlanReport]) -> str:
                     f"<li>Block {e(block)}: {len(notations)} ({e(', '.join(notations))})</li>"
                 )
             parts.append("</ul>")
-    parts.append("</body></html>")
     return "\n".join(parts) + "\n"
 
 
