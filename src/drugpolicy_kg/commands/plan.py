@@ -63,7 +63,7 @@ Without -o the template is printed as Turtle (a workbook needs -o).
     "--state",
     required=True,
     metavar="ISO3",
-    help="The submitting state (one of the 27 addressees), e.g. NLD.",
+    help="The submitting state (one of the 27 addressees): NLD, NL or Netherlands.",
 )
 @click.option(
     "--format",
@@ -85,8 +85,10 @@ def template(
 ) -> None:
     """Write a skeleton plan: four block sections, an entry for each of the 44 practices."""
     from ..errors import InputError
+    from ..graph.resolve import resolve_state
     from ..plans.template import HEADER, plan_template
 
+    state = resolve_state(state)  # NLD, NL, Netherlands, nether
     try:
         day = dt.date.fromisoformat(issued) if issued else None
     except ValueError:
