@@ -418,6 +418,8 @@ def run_query(
     guard: contextlib.AbstractContextManager[object] = contextlib.nullcontext()
     if local and not allow_remote:
         guard = netguard.no_network()
+    elif local:  # --allow-remote: a sandboxed engine may then open sockets (SERVICE)
+        guard = netguard.allow_network()
     with guard:
         if isinstance(engine, str):
             from .engines import open_engine

@@ -24,7 +24,13 @@ from typing import Any, ParamSpec, TypeVar
 
 from drugpolicy_kg.errors import DrugPolicyKGError, EngineError, TimeLimitExceeded
 
-__all__ = ["TimeLimit", "default_start_method", "run_with_timeout"]
+__all__ = [
+    "TimeLimit",
+    "default_start_method",
+    "pack_exception",
+    "rebuild_exception",
+    "run_with_timeout",
+]
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -82,7 +88,7 @@ class TimeLimit:
             process.close()
         if status == "ok":
             return payload
-        raise _rebuild_exception(payload, what)
+        raise rebuild_exception(payload, what)
 
 
 def run_with_timeout(
@@ -102,18 +108,18 @@ def _child(
         try:
             message: tuple[str, Any] = ("ok", fn(*args, **kwargs))
         except BaseException as exc:
-            message = ("error", _pack_exception(exc))
+            message = ("error", pack_exception(exc))
         try:
             conn.send(message)
         except Exception as exc:  # the result (or exception) could not be pickled
             error = EngineError(f"the worker's result could not be sent back: {exc}")
-            conn.send(("error", _pack_exception(error)))
+            conn.send(("error", pack_exception(error)))
     finally:
         conn.close()
         os._exit(0)  # skip the parent's atexit handlers and buffers inherited by fork
 
 
-def _pack_exception(exc: BaseException) -> tuple[Any, ...]:
+def pack_exception(exc: BaseException) -> tuple[Any, ...]:
     """Type, args and attributes: ``pickle`` alone loses attributes of InputError & co."""
     details = "".join(traceback.format_exception(exc))
     state = (type(exc), exc.args, dict(vars(exc)), details)
@@ -124,7 +130,7 @@ def _pack_exception(exc: BaseException) -> tuple[Any, ...]:
     return state
 
 
-def _rebuild_exception(payload: tuple[Any, ...], what: str) -> BaseException:
+def rebuild_exception(payload: tuple[Any, ...], what: str) -> BaseException:
     cls, args, attributes, details = payload
     if cls is None:
         return EngineError(f"{what} failed: {args[0]}")

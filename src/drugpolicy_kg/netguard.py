@@ -35,6 +35,7 @@ __all__ = [
     "Policy",
     "allow_network",
     "current_policy",
+    "explicitly_allowed",
     "install",
     "no_network",
     "set_default_policy",
@@ -103,6 +104,15 @@ def set_default_policy(policy: Policy) -> None:
 def current_policy() -> Policy:
     """The policy in force in the calling context."""
     return _policy.get() or _default_policy
+
+
+def explicitly_allowed() -> bool:
+    """Whether the caller is inside :func:`allow_network` (not merely outside any block).
+
+    A child process that evaluates an untrusted query (:mod:`drugpolicy_kg.engines.sandbox`)
+    gets network access only then: by default it has none, whatever the process default is.
+    """
+    return _policy.get() in (Policy.ALLOW, Policy.LOOPBACK)
 
 
 @contextmanager

@@ -133,11 +133,14 @@ def open_engine(
         store_dir = cache_dir() / f"store-{key}"
         if (store_dir / ".complete").is_file():
             try:
-                return OxigraphEngine.open_read_only(store_dir)
+                cached = OxigraphEngine.open_read_only(store_dir)
+                cached.untrusted_data = bool(plans)  # plans: every query in the sandbox
+                return cached
             except OSError:
                 pass
         built = _build_store(store_dir, plans)
         if built is not None:
+            built.untrusted_data = bool(plans)
             return built
     fast = OxigraphEngine()
     fast.add_ntriples(kg_ntriples(use_cache=use_cache))
