@@ -26,6 +26,7 @@ forks a fresh one; the calling process is untouched.
 from __future__ import annotations
 
 import contextlib
+import faulthandler
 import multiprocessing
 import os
 import re
@@ -215,6 +216,7 @@ def _serve(
     try:
         confine.die_with_parent()
         os.dup2(stderr_fd, 2)
+        faulthandler.disable()  # an abort is reported by the parent, once, in words
         os.environ["RUST_BACKTRACE"] = "0"
         if not network:
             confine.block_network()

@@ -45,8 +45,12 @@ def _what(path: str) -> str:
 
 def _serve(conn: Connection, deadline: Deadline | None, stdin: bytes | None) -> None:
     """The child: validate ``(index, path)`` tasks until the pipe closes, answering each."""
+    from .. import confine
+    from ..limits import mark_limited
     from . import engine  # looked up per call: the parent's (test) patches are inherited
 
+    confine.die_with_parent()  # a parent stopped by SIGTERM or SIGKILL takes its workers along
+    mark_limited()  # each file is already under this worker's deadline
     try:
         while True:
             try:
