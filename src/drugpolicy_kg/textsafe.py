@@ -12,9 +12,10 @@ applies, and altering values there would corrupt them.
 
 from __future__ import annotations
 
+import logging
 import re
 
-__all__ = ["for_terminal"]
+__all__ = ["TerminalFormatter", "for_terminal", "use_for_logging"]
 
 # C0 controls except TAB and LF, DEL, C1 controls (CSI is U+009B), and the Unicode format
 # characters that reorder or hide text (bidirectional overrides and isolates, the line and
@@ -40,3 +41,22 @@ def for_terminal(text: str, *, keep_newlines: bool = True) -> str:
     if not keep_newlines:
         out = out.replace("\n", "\\n")
     return out
+
+
+class TerminalFormatter(logging.Formatter):
+    """A log formatter whose lines show control characters as escapes.
+
+    Warnings quote the input (a plan's file name, state or status, as in ``graph``'s
+    "unknown status ... ignored"), so they are neutralised like every other message.
+    """
+
+    def format(self, record: logging.LogRecord) -> str:
+        return for_terminal(super().format(record))
+
+
+def use_for_logging(fmt: str = "%(levelname)s: %(message)s") -> None:
+    """Give the root logger's stream handlers a :class:`TerminalFormatter` (the CLI calls
+    this after ``logging.basicConfig``); other handlers (a test's log capture) are left."""
+    for handler in logging.getLogger().handlers:
+        if type(handler) is logging.StreamHandler:
+            handler.setFormatter(TerminalFormatter(fmt))

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import sys
+from typing import TYPE_CHECKING
 
 import click
+
+if TYPE_CHECKING:
+    from ..validation.report import PlanReport
 
 from . import EXIT_CANNOT_RUN, EXIT_OK, EXIT_PROBLEMS, error
 
@@ -130,7 +134,7 @@ def validate(
                 else text
             )
 
-        rendered = render_text(reports, style)
+        rendered = render_text(_terminal_safe(reports), style)
     else:
         rendered = RENDERERS[fmt](reports)
     if output:
@@ -144,3 +148,35 @@ def validate(
         sys.exit(EXIT_CANNOT_RUN)
     failed = any(r.fails(strict) for r in reports)
     sys.exit(EXIT_PROBLEMS if failed else EXIT_OK)
+
+
+def _terminal_safe(reports: list[PlanReport]) -> list[PlanReport]:
+    """The reports with every text taken from the input shown with visible escapes.
+
+    A plan's values and file names may carry ESC, OSC or CR sequences (issue #11, item 9);
+    the text report is read on a terminal, where they would act. The colours added by the
+    renderer come after this, so they still work.
+    """
+    from dataclasses import replace
+
+    from ..textsafe import for_terminal
+
+    def one(text: str) -> str:
+        return for_terminal(text, keep_newlines=False)
+
+    return [
+        replace(
+            report,
+            file=one(report.file),
+            results=[
+                replace(
+                    r,
+                    message=for_terminal(r.message),
+                    focus_node=one(r.focus_node),
+                    path=one(r.path) if r.path else r.path,
+                )
+                for r in report.results
+            ],
+        )
+        for report in reports
+    ]

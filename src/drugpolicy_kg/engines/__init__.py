@@ -110,9 +110,10 @@ def open_engine(
     it only applies to the oxigraph engine.
     """
     if endpoint:
+        from ..netguard import check_endpoint_url
         from .remote import RemoteEngine
 
-        return RemoteEngine(endpoint)
+        return RemoteEngine(check_endpoint_url(endpoint))
     if name not in ENGINES:
         from ..errors import InputError
 
