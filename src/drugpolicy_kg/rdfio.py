@@ -335,7 +335,14 @@ def _as_input_errors(label: str, limits: Limits) -> Iterator[None]:
         raise InputError(
             f"input nested too deeply to parse (limit {limits.max_depth} levels)", label
         ) from None
-    except MemoryError:
+    except MemoryError as exc:
+        if "maximal size" in str(exc):  # pyoxigraph's 16 MB token buffer, not the machine
+            raise InputError(
+                "a single literal or IRI is longer than the parser's buffer "
+                f"({str(exc).rsplit(' ', 1)[-1]} bytes); literals may hold at most "
+                f"{limits.max_literal_chars:,} characters",
+                label,
+            ) from None
         raise InputError("input too large to hold in memory", label) from None
     except Exception as exc:
         raise InputError(

@@ -109,8 +109,13 @@ class OxigraphServer:
 
     def start(self, *, wait: float = 20.0) -> OxigraphServer:
         """Start the server and wait until it answers a query."""
-        self.process = subprocess.Popen(
-            self.command(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+        from .confine import die_with_parent
+
+        self.process = subprocess.Popen(  # dies with us, even after a SIGKILL (PDEATHSIG)
+            self.command(),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            preexec_fn=die_with_parent,  # two syscalls: safe even with threads
         )
         try:
             return self._wait_ready(wait)
