@@ -516,7 +516,7 @@ def load_many(
     lim = limits or Limits()
 
     def in_place() -> list[tuple[str, Dataset]]:
-        return [(path, _load_one(path, None, format, lim)) for path in files]
+        return [(str(path), _load_one(path, None, format, lim)) for path in files]
 
     def in_child() -> list[tuple[str, Any]]:
         return [(path, _to_wire(dataset)) for path, dataset in in_place()]
@@ -583,7 +583,7 @@ def load_untrusted_into_store(
             quads = list(scratch.quads_for_pattern(None, None, None, target))
             data = ox.serialize(quads, format=ox.RdfFormat.N_QUADS) or b""
             scratch.clear()
-            done.append((path, named, target.value if named else "", data, count))
+            done.append((str(path), named, target.value if named else "", data, count))
         return done, error
 
     def in_parent(
@@ -623,7 +623,7 @@ def _into_store(
                 else:
                     quads = _dataset_quads(_parse(text, fmt, label, base, limits), target)
         store.extend(quads)
-        out.append((path, target, len(quads)))
+        out.append((str(path), target, len(quads)))
     return out
 
 
@@ -723,7 +723,7 @@ def _read(
         base_path = Path.cwd() / "stdin"
     else:
         path = Path(os.fspath(source))
-        label = name or os.fspath(source)
+        label = name or str(os.fspath(source))  # a plain str, not a FoundPath
         base_path = path.absolute()
         data = read_bounded(source, label=label, max_bytes=limits.max_bytes)
     if len(data) > limits.max_bytes:
