@@ -70,6 +70,13 @@ def test_a_fifo_named_directly_is_refused(tmp_path: Path) -> None:
     os.mkfifo(tmp_path / "q.rq")
     proc = run_cli("query", str(tmp_path / "q.rq"))
     assert proc.returncode == 2 and "FIFO" in proc.stderr
+    for argv in (
+        ["plan", "export", str(tmp_path / "plan.ttl"), "-o", str(tmp_path / "out.csv")],
+        ["qc", "--kg", str(tmp_path / "plan.ttl")],
+        ["validate", str(tmp_path / "plan.ttl")],
+    ):
+        proc = run_cli(*argv)
+        assert proc.returncode == 2 and "FIFO" in proc.stderr, (argv, proc.stderr)
 
 
 def test_devices_are_refused_before_reading() -> None:
