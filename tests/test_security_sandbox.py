@@ -290,3 +290,47 @@ def test_from_and_updates_are_decided_on_the_parsed_query() -> None:
         _check_parsed("LOAD <http://evil/x>", "q", None)
     with pytest.raises(InputError, match="SERVICE"):
         _check_parsed("SELECT * WHERE { { OPTIONAL { SERVICE <http://e/> {} } } }", "q", None)
+
+
+def test_concurrent_callers_share_the_sandbox_safely() -> None:
+    """A web server calls from many threads: each call gets a whole answer, a crash in one
+    call is that call's error only."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    engine = OxigraphEngine()
+    engine.isolate = True
+
+    def one(i: int) -> object:
+        if i % 5 == 4:
+            try:
+                engine.query(PANIC_QUERY, timeout=60)
+            except EngineError as exc:
+                return "crash" if "failed on this query" in str(exc) else exc
+            return "no crash"
+        res = engine.query(f"SELECT ?x WHERE {{ VALUES ?x {{ {i} }} }}", timeout=60)
+        return int(res.rows[0][0])
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        answers = list(pool.map(one, range(20)))
+    assert answers == ["crash" if i % 5 == 4 else i for i in range(20)]
+    engine.close()
+
+
+def test_a_child_started_from_a_short_lived_thread_outlives_that_thread() -> None:
+    """PR_SET_PDEATHSIG follows the forking thread, so children are forked from a thread
+    that lives as long as the process."""
+    import os
+    import time
+
+    engine = OxigraphEngine()
+    engine.isolate = True
+    t = threading.Thread(target=lambda: engine.query("ASK {}", timeout=30))
+    t.start()
+    t.join()
+    box = engine.__dict__["_sandbox"]
+    [pid] = box.pids
+    time.sleep(0.5)
+    os.kill(pid, 0)  # still alive
+    assert engine.query("ASK {}", timeout=30).boolean is True
+    assert box.pids == [pid]  # the same child answered
+    engine.close()

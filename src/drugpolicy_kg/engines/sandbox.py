@@ -29,16 +29,18 @@ import contextlib
 import faulthandler
 import multiprocessing
 import os
+import queue
 import re
 import signal
 import tempfile
+import threading
 from collections.abc import Callable
 from multiprocessing.connection import Connection
 from typing import IO, Any, NoReturn
 
 from ..errors import EngineError
 
-__all__ = ["DEFAULT_MEMORY", "Sandbox", "memory_budget"]
+__all__ = ["DEFAULT_CHILDREN", "DEFAULT_MEMORY", "Sandbox", "memory_budget"]
 
 #: Memory a sandboxed query may allocate beyond the engine's own size, in bytes.
 DEFAULT_MEMORY = 2 * 1024**3
@@ -57,7 +59,73 @@ _PANIC = re.compile(r"panicked at [^\n]*\n([^\n]+)")
 _ALLOC = re.compile(r"memory allocation of (\d+) bytes failed")
 
 
+#: Children per sandbox: concurrent callers (a web server's threads) each get one, up to
+#: this many; others wait for a free one.
+DEFAULT_CHILDREN = 2
+
+
 class Sandbox:
+    """Long-lived child processes that answer requests with ``handler(request)``.
+
+    Thread-safe: each call borrows one child (:class:`_Child`), started on first need, at
+    most ``size`` of them. :meth:`close` stops them all (after a data change).
+    """
+
+    def __init__(
+        self,
+        make_handler: Callable[[], Callable[[Any], Any]],
+        *,
+        memory: int | None = None,
+        size: int = DEFAULT_CHILDREN,
+    ) -> None:
+        self.make_handler = make_handler
+        self.memory = memory_budget() if memory is None else memory
+        self.size = max(1, size)
+        self._cond = threading.Condition()
+        self._idle: list[_Child] = []
+        self._count = 0
+        self._generation = 0
+
+    def call(self, request: Any, *, timeout: float | None, what: str, network: bool = False) -> Any:
+        """``handler(request)`` in a child, within ``timeout`` seconds (see :meth:`_Child.call`)."""
+        with self._cond:
+            while not self._idle and self._count >= self.size:
+                self._cond.wait()
+            if self._idle:
+                child = self._idle.pop()
+            else:
+                child = _Child(self.make_handler, memory=self.memory)
+                self._count += 1
+            generation = self._generation
+        try:
+            return child.call(request, timeout=timeout, what=what, network=network)
+        finally:
+            with self._cond:
+                if generation == self._generation:
+                    self._idle.append(child)
+                else:  # closed meanwhile: this child holds old data
+                    child.close()
+                    self._count -= 1
+                self._cond.notify()
+
+    def close(self) -> None:
+        """Stop every idle child now, and every busy one when its call returns."""
+        with self._cond:
+            self._generation += 1
+            idle, self._idle = self._idle, []
+            self._count -= len(idle)
+            self._cond.notify_all()
+        for child in idle:
+            child.close()
+
+    @property
+    def pids(self) -> list[int]:
+        """Process ids of the idle children (for tests)."""
+        with self._cond:
+            return [c.pid for c in self._idle if c.pid is not None and c.process is not None]
+
+
+class _Child:
     """One long-lived child process that answers requests with ``handler(request)``.
 
     ``make_handler`` runs in the child, once, right after the fork and confinement; it
@@ -80,6 +148,12 @@ class Sandbox:
     # --- lifecycle ------------------------------------------------------------------------
 
     def _start(self, network: bool) -> None:
+        # PR_SET_PDEATHSIG fires when the *thread* that forked the child ends, so a child is
+        # forked from the main thread or from one spawner thread that lives as long as the
+        # process, never from a short-lived worker thread (a web server's thread pool).
+        _in_long_lived_thread(lambda: self._fork(network))
+
+    def _fork(self, network: bool) -> None:
         from ..limits import default_start_method
 
         if default_start_method() != "fork":
@@ -200,6 +274,38 @@ class Sandbox:
                 name = f"signal {-code}"
             return f"the engine process was stopped by {name}"
         return f"the engine process exited with code {code}"
+
+
+_SPAWNER: list[queue.SimpleQueue[Any]] = []
+_SPAWNER_LOCK = threading.Lock()
+
+
+def _in_long_lived_thread(fn: Callable[[], None]) -> None:
+    """Run ``fn`` in the main thread (if called there) or in the spawner thread."""
+    if threading.current_thread() is threading.main_thread():
+        fn()
+        return
+    with _SPAWNER_LOCK:
+        if not _SPAWNER:
+            jobs: queue.SimpleQueue[Any] = queue.SimpleQueue()
+
+            def loop() -> None:
+                while True:
+                    job, box, done = jobs.get()
+                    try:
+                        job()
+                    except BaseException as exc:
+                        box.append(exc)
+                    done.set()
+
+            threading.Thread(target=loop, name="dpkg-sandbox-spawner", daemon=True).start()
+            _SPAWNER.append(jobs)
+    box: list[BaseException] = []
+    done = threading.Event()
+    _SPAWNER[0].put((fn, box, done))
+    done.wait()
+    if box:
+        raise box[0]
 
 
 def _serve(
