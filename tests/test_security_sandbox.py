@@ -334,3 +334,61 @@ def test_a_child_started_from_a_short_lived_thread_outlives_that_thread() -> Non
     assert engine.query("ASK {}", timeout=30).boolean is True
     assert box.pids == [pid]  # the same child answered
     engine.close()
+
+
+@pytest.mark.allow_loopback
+def test_serve_survives_a_query_that_crashes_the_oxigraph_server(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+    import time
+    import urllib.error
+    import urllib.parse
+    import urllib.request
+
+    from drugpolicy_kg.server import oxigraph_binary
+
+    try:
+        oxigraph_binary()
+    except Exception:
+        pytest.skip("the oxigraph server binary is not installed")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    src = str(Path(__file__).resolve().parents[1] / "src")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "drugpolicy_kg", "serve", "--port", str(port)],
+        env={**os.environ, "PYTHONPATH": src},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    url = f"http://127.0.0.1:{port}/query"
+
+    def ask() -> bool:
+        try:
+            with urllib.request.urlopen(url + "?query=ASK%7B%7D", timeout=5) as resp:
+                return resp.status == 200
+        except OSError:
+            return False
+
+    def wait_ready() -> bool:
+        end = time.monotonic() + 120
+        while time.monotonic() < end:
+            if ask():
+                return True
+            assert proc.poll() is None, "serve exited"
+            time.sleep(0.2)
+        return False
+
+    try:
+        assert wait_ready()
+        data = urllib.parse.urlencode({"query": PANIC_QUERY}).encode()
+        req = urllib.request.Request(url, data=data, method="POST")
+        with pytest.raises(OSError):  # the server dies mid-answer
+            urllib.request.urlopen(req, timeout=30).read()
+        assert wait_ready(), "the server was not restarted"
+        assert proc.poll() is None
+    finally:
+        proc.terminate()
+        _, err = proc.communicate(timeout=30)
+    assert b"crashed on a query" in err and b"restarting" in err
