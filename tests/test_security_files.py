@@ -254,3 +254,19 @@ def test_qc_kg_with_bad_utf8_is_exit_2(runner, tmp_path: Path) -> None:
     result = runner.invoke(cli, ["qc", "--kg", str(bad)])
     assert result.exit_code == 2, result.output
     assert "not valid UTF-8" in result.output and "kg.ttl:1" in result.output
+
+
+def test_stdin_reaches_the_time_limited_reader(monkeypatch) -> None:
+    """The child that reads under the input time limit has /dev/null as stdin: the parent
+    reads standard input first and the child uses those bytes."""
+    import io
+
+    import pyoxigraph as ox
+
+    for load in (
+        lambda: len(rdfio.load_untrusted("-")),
+        lambda: len(rdfio.load_many(["-"])[0][1]),
+        lambda: rdfio.load_untrusted_into_store(["-"], ox.Store())[0][2],
+    ):
+        monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(GOOD)))
+        assert load() > 10

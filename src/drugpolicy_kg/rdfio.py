@@ -264,7 +264,11 @@ def _within_input_limit(
         return in_place()
     if stdin is not None:
         _stdin_bytes(stdin)
-    return in_parent(TimeLimit(seconds, what=what, hint=INPUT_TIMEOUT_HINT).run(in_child))
+        _STDIN_PINNED[0] = True
+    try:
+        return in_parent(TimeLimit(seconds, what=what, hint=INPUT_TIMEOUT_HINT).run(in_child))
+    finally:
+        _STDIN_PINNED[0] = False
 
 
 def _to_wire(dataset: Dataset) -> tuple[bytes, list[tuple[str, str]], str, str]:
@@ -732,6 +736,8 @@ def _read(
 
 
 _STDIN: list[Any] = []  # [the sys.stdin object read, its bytes]
+#: Set while a time-limited child reads: its sys.stdin is /dev/null, the bytes are cached.
+_STDIN_PINNED = [False]
 
 
 def _stdin_bytes(limits: Limits) -> bytes:
@@ -740,7 +746,7 @@ def _stdin_bytes(limits: Limits) -> bytes:
     Read in the parent before a time-limited child is forked (a child's stdin is
     ``/dev/null``), and kept for the child to use.
     """
-    if not _STDIN or _STDIN[0] is not sys.stdin:
+    if not _STDIN or (_STDIN[0] is not sys.stdin and not _STDIN_PINNED[0]):
         _STDIN[:] = [sys.stdin, sys.stdin.buffer.read(limits.max_bytes + 1)]
     data: bytes = _STDIN[1]
     return data
