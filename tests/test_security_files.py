@@ -270,3 +270,13 @@ def test_stdin_reaches_the_time_limited_reader(monkeypatch) -> None:
     ):
         monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(GOOD)))
         assert load() > 10
+
+
+def test_terms_pyoxigraph_refuses_still_cross_from_the_reader_child() -> None:
+    """rdflib's JSON-LD parser accepts an IRI such as ``a[b``; the child hands such a
+    dataset back as rdflib quads instead of N-Quads."""
+    doc = b'{"@id": "http://example.org/a[b", "http://example.org/p": "v"}'
+    ds = rdfio.load_untrusted(doc, name="odd.jsonld")
+    assert {str(s) for s, _, _, _ in ds.quads((None, None, None, None))} == {
+        "http://example.org/a[b"
+    }

@@ -266,23 +266,55 @@ def _within_input_limit(
         _stdin_bytes(stdin)
         _STDIN_PINNED[0] = True
     try:
-        return in_parent(TimeLimit(seconds, what=what, hint=INPUT_TIMEOUT_HINT).run(in_child))
+        limit = TimeLimit(seconds, what=what, hint=INPUT_TIMEOUT_HINT)
+        return in_parent(limit.run(_without_sockets, in_child))
     finally:
         _STDIN_PINNED[0] = False
 
 
-def _to_wire(dataset: Dataset) -> tuple[bytes, list[tuple[str, str]], str, str]:
-    """A parsed dataset as N-Quads bytes and its prefixes, to cross a process boundary."""
-    quads = _dataset_quads_keep_graphs(dataset)
-    data = ox.serialize(quads, format=ox.RdfFormat.N_QUADS) if quads else b""
+def _without_sockets(fn: Callable[[], Any]) -> Any:
+    """``fn()`` in a reader child whose IPv4/IPv6 sockets the kernel refuses: behind the
+    audit hook of :func:`~drugpolicy_kg.netguard.no_network`, for code that opens sockets
+    without Python (a parser written in Rust or C)."""
+    from drugpolicy_kg.confine import block_network
+
+    block_network()
+    return fn()
+
+
+def _to_wire(dataset: Dataset) -> tuple[Any, list[tuple[str, str]], str, str]:
+    """A parsed dataset, its prefixes and origin, to cross a process boundary.
+
+    As N-Quads bytes (pyoxigraph writes and reads them fast), or, for terms pyoxigraph
+    refuses (rdflib's JSON-LD and TriX parsers accept IRIs such as ``a[b``), as a list of
+    rdflib quads, which pickle as they are.
+    """
     prefixes = [(str(p), str(n)) for p, n in dataset.namespaces()]
     label, base = dataset.__dict__.get("_dpkg_origin", ("<input>", "urn:x-input:"))
+    try:
+        quads = _dataset_quads_keep_graphs(dataset)
+    except (ValueError, TypeError):
+        terms = [
+            (s, p, o, None if g is None else getattr(g, "identifier", g))
+            for s, p, o, g in dataset.quads((None, None, None, None))
+        ]
+        return terms, prefixes, label, base
+    data = ox.serialize(quads, format=ox.RdfFormat.N_QUADS) if quads else b""
     return data or b"", prefixes, label, base
 
 
-def _from_wire(wire: tuple[bytes, list[tuple[str, str]], str, str], limits: Limits) -> Dataset:
+def _from_wire(wire: tuple[Any, list[tuple[str, str]], str, str], limits: Limits) -> Dataset:
     data, prefixes, label, base = wire
-    if data:
+    if isinstance(data, list):  # rdflib quads (see _to_wire)
+        dataset = Dataset(default_union=True)
+        graphs: dict[Any, Graph] = {}
+        for s, p, o, g in data:
+            if g is None or g == DATASET_DEFAULT_GRAPH_ID:
+                target = dataset.default_graph
+            else:
+                target = graphs.get(g) or graphs.setdefault(g, dataset.graph(g))
+            dataset.store.add((s, p, o), target)
+    elif data:
         dataset = _parse_oxigraph(data.decode("utf-8"), "nquads", label, base, limits)
     else:
         dataset = Dataset(default_union=True)
