@@ -392,3 +392,18 @@ def test_serve_survives_a_query_that_crashes_the_oxigraph_server(tmp_path: Path)
         proc.terminate()
         _, err = proc.communicate(timeout=30)
     assert b"crashed on a query" in err and b"restarting" in err
+
+
+def test_catalogue_queries_over_the_kg_alone_stay_in_process() -> None:
+    """The fast path: the project's own queries (parameter look-ups included) over the
+    project's own data start no child; a user's text does."""
+    from drugpolicy_kg import catalogue
+    from drugpolicy_kg.engines import open_engine
+
+    engine = open_engine("oxigraph")
+    catalogue.run_query("practices-using-tool", {"tool": "SIS"}, engine=engine)
+    catalogue.run_query("eu-systems-ranked", engine=engine)
+    assert "_sandbox" not in engine.__dict__
+    engine.query("SELECT (1 AS ?one) WHERE {}")
+    assert "_sandbox" in engine.__dict__
+    engine.close()
