@@ -235,17 +235,23 @@ def catalogue() -> dict[str, CatalogueQuery]:
     return _CACHE["all"]
 
 
+#: The largest query file read (a SPARQL query, not a data dump).
+_MAX_QUERY_BYTES = 10 * 1024 * 1024
+
+
 def get(name_or_file: str) -> CatalogueQuery:
     """A catalogue query by name, or any ``.rq`` file (``-`` is not accepted here)."""
     queries = catalogue()
     if name_or_file in queries:
         return queries[name_or_file]
     path = Path(name_or_file)
-    if path.is_file():
-        try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise InputError(f"cannot read the query: {exc}", str(path)) from exc
+    if path.exists() and not path.is_dir():
+        from .rdfio import read_bounded
+
+        try:  # bounded, and never a FIFO or device (issue #11, items 3 and 7)
+            text = read_bounded(path, max_bytes=_MAX_QUERY_BYTES).decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise InputError(f"cannot read the query: {exc}", str(path)) from None
         return parse_query_file(text, path.stem, str(path))
     close = difflib.get_close_matches(name_or_file, list(queries), n=3)
     hint = f"; did you mean {', '.join(close)}?" if close else "; see `drugpolicy-kg queries`"
@@ -418,6 +424,8 @@ def run_query(
     guard: contextlib.AbstractContextManager[object] = contextlib.nullcontext()
     if local and not allow_remote:
         guard = netguard.no_network()
+    elif local:  # --allow-remote: a sandboxed engine may then open sockets (SERVICE)
+        guard = netguard.allow_network()
     with guard:
         if isinstance(engine, str):
             from .engines import open_engine

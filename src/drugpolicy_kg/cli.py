@@ -98,6 +98,9 @@ def cli(ctx: click.Context, verbose: int) -> None:
 
     level = logging.WARNING - 10 * min(verbose, 2)
     logging.basicConfig(level=level, format="%(levelname)s: %(message)s", stream=sys.stderr)
+    from .textsafe import use_for_logging
+
+    use_for_logging()  # control characters quoted in warnings are shown, not run
     ctx.ensure_object(dict)
 
 

@@ -17,14 +17,25 @@ import multiprocessing
 import os
 import pickle
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from typing import Any, ParamSpec, TypeVar
 
 from drugpolicy_kg.errors import DrugPolicyKGError, EngineError, TimeLimitExceeded
 
-__all__ = ["TimeLimit", "default_start_method", "run_with_timeout"]
+__all__ = [
+    "DEFAULT_INPUT_TIMEOUT",
+    "TimeLimit",
+    "default_start_method",
+    "input_limit",
+    "input_timeout",
+    "mark_limited",
+    "pack_exception",
+    "rebuild_exception",
+    "run_with_timeout",
+]
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -46,6 +57,8 @@ class TimeLimit:
     seconds: float | None
     what: str | None = None
     start_method: str | None = None
+    #: What the user can do about a timeout, added to the message.
+    hint: str = "raise the limit with --timeout if the input is legitimate"
 
     def run(self, fn: Callable[P, R], /, *args: P.args, **kwargs: P.kwargs) -> R:
         """``fn(*args, **kwargs)`` in a child process, killed after ``seconds``.
@@ -64,8 +77,7 @@ class TimeLimit:
             sender.close()  # so that recv() sees EOF if the child dies without answering
             if not receiver.poll(self.seconds):
                 raise TimeLimitExceeded(
-                    f"{what} timed out after {self.seconds:g} s and was stopped; "
-                    "raise the limit with --timeout if the input is legitimate"
+                    f"{what} timed out after {self.seconds:g} s and was stopped; {self.hint}"
                 )
             try:
                 status, payload = receiver.recv()
@@ -82,7 +94,59 @@ class TimeLimit:
             process.close()
         if status == "ok":
             return payload
-        raise _rebuild_exception(payload, what)
+        raise rebuild_exception(payload, what)
+
+
+#: Seconds that reading all the untrusted input of one command may take (issue #11, item 5):
+#: the plans of ``query --plans``, ``graph --plans``, ``plan export`` and ``qc --kg``.
+#: ``$DRUGPOLICY_KG_INPUT_TIMEOUT`` changes it; 0 turns it off.
+DEFAULT_INPUT_TIMEOUT = 60.0
+INPUT_TIMEOUT_HINT = "set DRUGPOLICY_KG_INPUT_TIMEOUT (seconds) higher if the input is legitimate"
+_LIMITED: list[bool] = [False]
+
+
+def input_timeout() -> float | None:
+    """The time limit on reading untrusted input, or None inside a process already limited.
+
+    A worker that already runs under a limit (a ``validate`` worker, a :class:`TimeLimit`
+    child) reads in place: it is itself killed when time runs out.
+    """
+    if _LIMITED[0]:
+        return None
+    if _OVERRIDE:
+        chosen = _OVERRIDE[-1]
+        return chosen if chosen and chosen > 0 and default_start_method() == "fork" else None
+    raw = os.environ.get("DRUGPOLICY_KG_INPUT_TIMEOUT", "").strip()
+    seconds = DEFAULT_INPUT_TIMEOUT
+    if raw:
+        try:
+            seconds = float(raw)
+        except ValueError:
+            seconds = DEFAULT_INPUT_TIMEOUT
+    if seconds <= 0 or default_start_method() != "fork":
+        return None  # with spawn, the closures the loaders hand over cannot travel
+    return seconds
+
+
+_OVERRIDE: list[float | None] = []
+
+
+@contextmanager
+def input_limit(seconds: float | None) -> Iterator[None]:
+    """Use ``seconds`` (None or 0: no limit) as the input time limit inside the block.
+
+    ``validate --timeout 0`` asks for no limit at all, so it reads in place too.
+    """
+    _OVERRIDE.append(seconds)
+    try:
+        yield
+    finally:
+        _OVERRIDE.pop()
+
+
+def mark_limited() -> None:
+    """Record that this process runs under a time limit (see :func:`input_timeout`)."""
+    _LIMITED[0] = True
 
 
 def run_with_timeout(
@@ -98,22 +162,26 @@ def _child(
     args: tuple[Any, ...],
     kwargs: dict[str, Any],
 ) -> None:
+    from drugpolicy_kg import confine
+
+    confine.die_with_parent()
+    mark_limited()
     try:
         try:
             message: tuple[str, Any] = ("ok", fn(*args, **kwargs))
         except BaseException as exc:
-            message = ("error", _pack_exception(exc))
+            message = ("error", pack_exception(exc))
         try:
             conn.send(message)
         except Exception as exc:  # the result (or exception) could not be pickled
             error = EngineError(f"the worker's result could not be sent back: {exc}")
-            conn.send(("error", _pack_exception(error)))
+            conn.send(("error", pack_exception(error)))
     finally:
         conn.close()
         os._exit(0)  # skip the parent's atexit handlers and buffers inherited by fork
 
 
-def _pack_exception(exc: BaseException) -> tuple[Any, ...]:
+def pack_exception(exc: BaseException) -> tuple[Any, ...]:
     """Type, args and attributes: ``pickle`` alone loses attributes of InputError & co."""
     details = "".join(traceback.format_exception(exc))
     state = (type(exc), exc.args, dict(vars(exc)), details)
@@ -124,7 +192,7 @@ def _pack_exception(exc: BaseException) -> tuple[Any, ...]:
     return state
 
 
-def _rebuild_exception(payload: tuple[Any, ...], what: str) -> BaseException:
+def rebuild_exception(payload: tuple[Any, ...], what: str) -> BaseException:
     cls, args, attributes, details = payload
     if cls is None:
         return EngineError(f"{what} failed: {args[0]}")

@@ -34,7 +34,9 @@ from drugpolicy_kg.errors import NetworkBlockedError
 __all__ = [
     "Policy",
     "allow_network",
+    "check_endpoint_url",
     "current_policy",
+    "explicitly_allowed",
     "install",
     "no_network",
     "set_default_policy",
@@ -103,6 +105,40 @@ def set_default_policy(policy: Policy) -> None:
 def current_policy() -> Policy:
     """The policy in force in the calling context."""
     return _policy.get() or _default_policy
+
+
+def check_endpoint_url(url: str, *, what: str = "--endpoint") -> str:
+    """``url`` if it is an absolute ``http(s)`` URL with a host; else an InputError (exit 2).
+
+    A SPARQL endpoint is an HTTP service. urllib would also open ``file:`` and ``ftp:`` URLs
+    (``--endpoint file:///etc/passwd`` read the file) and raises ValueError on a bare path
+    or a broken IPv6 literal (``http://[::1``); each is refused here with a message.
+    """
+    from drugpolicy_kg.errors import InputError
+
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+        _ = parts.port  # raises ValueError for a port that is not a number
+    except ValueError as exc:
+        raise InputError(f"{what} {url!r} is not a valid URL: {exc}") from None
+    if parts.scheme.lower() not in ("http", "https"):
+        raise InputError(
+            f"{what} {url!r} is not an http:// or https:// URL "
+            "(a SPARQL endpoint is an HTTP service, e.g. http://localhost:7878/query)"
+        )
+    if not host:
+        raise InputError(f"{what} {url!r} has no host name")
+    return url
+
+
+def explicitly_allowed() -> bool:
+    """Whether the caller is inside :func:`allow_network` (not merely outside any block).
+
+    A child process that evaluates an untrusted query (:mod:`drugpolicy_kg.engines.sandbox`)
+    gets network access only then: by default it has none, whatever the process default is.
+    """
+    return _policy.get() in (Policy.ALLOW, Policy.LOOPBACK)
 
 
 @contextmanager

@@ -30,17 +30,19 @@ import copy
 import json
 import os
 import re
+import stat
 import sys
 import xml.parsers.expat
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from xml.sax import SAXParseException
 
 import pyoxigraph as ox
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
+from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.term import Node
 
 from drugpolicy_kg.errors import InputError
@@ -53,13 +55,16 @@ __all__ = [
     "PROJECT_CONTEXT_URL",
     "RDF_EXTENSIONS",
     "VENDORED_CONTEXTS",
+    "FoundPath",
     "Limits",
+    "check_readable",
     "detect_format",
     "expand_paths",
     "load_many",
     "load_untrusted",
     "load_untrusted_into_store",
     "normalise_format",
+    "read_bounded",
     "strip_or_flag_embedded",
     "union_graph",
 ]
@@ -102,6 +107,8 @@ _FORMAT_ALIASES = {
     "application/trig": "trig",
 }
 
+T = TypeVar("T")
+
 _FAMILY = {
     "turtle": "text",
     "nt": "text",
@@ -135,6 +142,13 @@ class Limits:
     #: JSON nesting, XML element nesting and blank-node nesting (``[ :p [ :p ... ] ]``,
     #: nested collections). Long flat lists do not count: ``rdf:rest`` is not nesting.
     max_depth: int = 100
+    #: Prefix declarations in one document (``@prefix``, ``PREFIX``, ``xmlns:``). A plan
+    #: declares a dozen; binding each into rdflib's namespace manager costs time linear in
+    #: those already bound, so 25,000 of them took 71 s (issue #11, item 5).
+    max_prefixes: int = 1000
+    #: Attributes (namespace declarations included) on one XML element. pyoxigraph's
+    #: RDF/XML parser handles them in quadratic time: 200,000 took 70 s.
+    max_attributes: int = 1000
 
 
 # --------------------------------------------------------------------------- contexts
@@ -213,15 +227,130 @@ def load_untrusted(
     identifiers, so plans loaded separately never share one. Relative IRIs resolve
     against the file's ``file:`` URI, as rdflib does.
 
+    Reading runs in a child process under the shared input time limit
+    (:func:`drugpolicy_kg.limits.input_timeout`), so a parser stuck on hostile input is
+    stopped with :class:`~drugpolicy_kg.errors.TimeLimitExceeded`.
+
     Raises :class:`InputError` (file, line, column when known) and nothing else.
     """
     limits = limits or Limits()
+    what = f"reading {name or ('<stdin>' if os.fspath(source) == '-' else _label_of(source))}"
+    return _within_input_limit(
+        lambda: _to_wire(_load_one(source, name, format, limits)),
+        lambda wire: _from_wire(wire, limits),
+        lambda: _load_one(source, name, format, limits),
+        what,
+        limits if not isinstance(source, bytes | bytearray) and os.fspath(source) == "-" else None,
+    )
+
+
+def _label_of(source: str | os.PathLike[str] | bytes) -> str:
+    return "<bytes>" if isinstance(source, bytes | bytearray) else os.fspath(source)
+
+
+def _within_input_limit(
+    in_child: Callable[[], Any],
+    in_parent: Callable[[Any], T],
+    in_place: Callable[[], T],
+    what: str,
+    stdin: Limits | None = None,
+) -> T:
+    """``in_parent(in_child())`` with ``in_child`` in a child process under the input time
+    limit, or ``in_place()`` where no limit applies (already inside a limited worker)."""
+    from drugpolicy_kg.limits import INPUT_TIMEOUT_HINT, TimeLimit, input_timeout
+
+    seconds = input_timeout()
+    if seconds is None:
+        return in_place()
+    if stdin is not None:
+        _stdin_bytes(stdin)
+        _STDIN_PINNED[0] = True
+    try:
+        limit = TimeLimit(seconds, what=what, hint=INPUT_TIMEOUT_HINT)
+        return in_parent(limit.run(_without_sockets, in_child))
+    finally:
+        _STDIN_PINNED[0] = False
+
+
+def _without_sockets(fn: Callable[[], Any]) -> Any:
+    """``fn()`` in a reader child whose IPv4/IPv6 sockets the kernel refuses: behind the
+    audit hook of :func:`~drugpolicy_kg.netguard.no_network`, for code that opens sockets
+    without Python (a parser written in Rust or C)."""
+    from drugpolicy_kg.confine import block_network
+
+    block_network()
+    return fn()
+
+
+def _to_wire(dataset: Dataset) -> tuple[Any, list[tuple[str, str]], str, str]:
+    """A parsed dataset, its prefixes and origin, to cross a process boundary.
+
+    As N-Quads bytes (pyoxigraph writes and reads them fast), or, for terms pyoxigraph
+    refuses (rdflib's JSON-LD and TriX parsers accept IRIs such as ``a[b``), as a list of
+    rdflib quads, which pickle as they are.
+    """
+    prefixes = [(str(p), str(n)) for p, n in dataset.namespaces()]
+    label, base = dataset.__dict__.get("_dpkg_origin", ("<input>", "urn:x-input:"))
+    try:
+        quads = _dataset_quads_keep_graphs(dataset)
+    except (ValueError, TypeError):
+        terms = [
+            (s, p, o, None if g is None else getattr(g, "identifier", g))
+            for s, p, o, g in dataset.quads((None, None, None, None))
+        ]
+        return terms, prefixes, label, base
+    data = ox.serialize(quads, format=ox.RdfFormat.N_QUADS) if quads else b""
+    return data or b"", prefixes, label, base
+
+
+def _from_wire(wire: tuple[Any, list[tuple[str, str]], str, str], limits: Limits) -> Dataset:
+    data, prefixes, label, base = wire
+    if isinstance(data, list):  # rdflib quads (see _to_wire)
+        dataset = Dataset(default_union=True)
+        graphs: dict[Any, Graph] = {}
+        for s, p, o, g in data:
+            if g is None or g == DATASET_DEFAULT_GRAPH_ID:
+                target = dataset.default_graph
+            else:
+                target = graphs.get(g) or graphs.setdefault(g, dataset.graph(g))
+            dataset.store.add((s, p, o), target)
+    elif data:
+        dataset = _parse_oxigraph(data.decode("utf-8"), "nquads", label, base, limits)
+    else:
+        dataset = Dataset(default_union=True)
+    for prefix, namespace in prefixes:
+        if prefix:
+            dataset.bind(prefix, namespace, override=False)
+    return dataset
+
+
+def _dataset_quads_keep_graphs(dataset: Dataset) -> list[Any]:
+    out = []
+    for s, p, o, g in dataset.quads((None, None, None, None)):
+        name = getattr(g, "identifier", g)
+        graph: Any = (
+            ox.DefaultGraph()
+            if name is None or name == DATASET_DEFAULT_GRAPH_ID
+            else to_ox_term(name)
+        )
+        out.append(ox.Quad(to_ox_term(s), to_ox_term(p), to_ox_term(o), graph))
+    return out
+
+
+def _load_one(
+    source: str | os.PathLike[str] | bytes,
+    name: str | None,
+    format: str | None,
+    limits: Limits,
+) -> Dataset:
     data, label, base = _read(source, name, limits)
     with _as_input_errors(label, limits):
         text = _check_text(data, label)
         fmt = normalise_format(format) if format else detect_format(label, data)
         with no_network():
-            return _parse(text, fmt, label, base, limits)
+            dataset = _parse(text, fmt, label, base, limits)
+            dataset.__dict__["_dpkg_origin"] = (label, base)
+            return dataset
     raise AssertionError("unreachable")  # pragma: no cover - the block returns or raises
 
 
@@ -242,7 +371,14 @@ def _as_input_errors(label: str, limits: Limits) -> Iterator[None]:
         raise InputError(
             f"input nested too deeply to parse (limit {limits.max_depth} levels)", label
         ) from None
-    except MemoryError:
+    except MemoryError as exc:
+        if "maximal size" in str(exc):  # pyoxigraph's 16 MB token buffer, not the machine
+            raise InputError(
+                "a single literal or IRI is longer than the parser's buffer "
+                f"({str(exc).rsplit(' ', 1)[-1]} bytes); literals may hold at most "
+                f"{limits.max_literal_chars:,} characters",
+                label,
+            ) from None
         raise InputError("input too large to hold in memory", label) from None
     except Exception as exc:
         raise InputError(
@@ -252,13 +388,33 @@ def _as_input_errors(label: str, limits: Limits) -> Iterator[None]:
         ) from exc
 
 
+class FoundPath(str):
+    """A file found inside a folder given by the user; ``root`` is that folder.
+
+    A plain ``str`` everywhere else; :func:`read_bounded` uses ``root`` to refuse a symbolic
+    link that leads out of the folder (issue #11, item 10).
+    """
+
+    root: str
+
+    def __new__(cls, path: str, root: str) -> FoundPath:
+        obj = super().__new__(cls, path)
+        obj.root = root
+        return obj
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (FoundPath, (str(self), self.root))
+
+
 def expand_paths(paths: Iterable[str | os.PathLike[str]]) -> list[str]:
     """Files named by ``paths``: directories expand to their RDF files, recursively.
 
     Inside a directory only recognised extensions (:data:`RDF_EXTENSIONS`) count, hidden
     files and folders are skipped, symlinked folders are not followed, and the order is
-    sorted so that results are deterministic. A file named explicitly is kept whatever its
-    extension; ``-`` (stdin) is kept as is. A missing path raises :class:`InputError`.
+    sorted so that results are deterministic. A file found in a folder is a
+    :class:`FoundPath`, so that reading it refuses a symbolic link out of that folder. A
+    file named explicitly is kept whatever its extension; ``-`` (stdin) is kept as is. A
+    missing path raises :class:`InputError`.
     """
     out: list[str] = []
     for item in paths:
@@ -274,12 +430,111 @@ def expand_paths(paths: Iterable[str | os.PathLike[str]]) -> list[str]:
                     for f in files
                     if not f.startswith(".") and Path(f).suffix.lower() in RDF_EXTENSIONS
                 )
-            out.extend(sorted(found))
-        elif os.path.exists(path):
+            out.extend(FoundPath(f, path) for f in sorted(found))
+        elif os.path.lexists(path):
             out.append(path)
         else:
             raise InputError("no such file or directory", path)
     return out
+
+
+_FILE_KINDS = (
+    (stat.S_ISFIFO, "a named pipe (FIFO)"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISSOCK, "a socket"),
+)
+
+
+def _not_regular(mode: int) -> str | None:
+    """What a non-regular file is, for the message; None for a regular file."""
+    if stat.S_ISREG(mode):
+        return None
+    if stat.S_ISDIR(mode):
+        return "is a directory, not an RDF file"
+    kind = next((what for test, what in _FILE_KINDS if test(mode)), "not a regular file")
+    return f"is {kind}, not a regular file; only regular files are read"
+
+
+def check_readable(path: str | os.PathLike[str], *, max_bytes: int | None = None) -> None:
+    """Raise the :class:`InputError` that :func:`read_bounded` would, without reading.
+
+    ``validate`` checks every file this way first, so that one unreadable file is that
+    file's error and the other files are still validated and reported.
+    """
+    fd = _open_checked(
+        path, os.fspath(path), Limits().max_bytes if max_bytes is None else max_bytes
+    )
+    os.close(fd)
+
+
+def read_bounded(
+    path: str | os.PathLike[str], *, label: str | None = None, max_bytes: int | None = None
+) -> bytes:
+    """The bytes of an untrusted file, refusing what could hang or exhaust memory.
+
+    Issue #11, items 3, 7 and 10: the size is checked with ``stat`` before anything is
+    read, and at most ``max_bytes + 1`` bytes are ever read (a file that grows, or lies
+    about its size, still stops there); FIFOs, devices and sockets are refused before
+    they are opened (a FIFO would block forever, ``/dev/zero`` never ends); a symbolic link
+    found in a folder (:class:`FoundPath`) must stay inside that folder.
+    """
+    limit = Limits().max_bytes if max_bytes is None else max_bytes
+    label = label or os.fspath(path)
+    fd = _open_checked(path, label, limit)
+    try:
+        chunks: list[bytes] = []
+        remaining = limit + 1
+        while remaining > 0:
+            chunk = os.read(fd, min(remaining, 1 << 20))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            remaining -= len(chunk)
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc.strerror or exc}", label) from None
+    finally:
+        os.close(fd)
+    data = b"".join(chunks)
+    if len(data) > limit:
+        raise InputError(_too_big_bytes(len(data), limit), label)
+    return data
+
+
+def _open_checked(path: str | os.PathLike[str], label: str, limit: int) -> int:
+    """A read-only descriptor of a regular file within ``limit`` bytes (see read_bounded)."""
+    name = os.fspath(path)
+    root = getattr(path, "root", None)
+    try:
+        if root is not None:
+            real, real_root = os.path.realpath(name), os.path.realpath(root)
+            if os.path.commonpath([real, real_root]) != real_root:
+                raise InputError(
+                    f"is a symbolic link that leads out of the folder {root}; links out of "
+                    "a plan folder are not followed (name the file itself to read it)",
+                    label,
+                )
+        before = os.stat(name)
+        problem = _not_regular(before.st_mode)
+        if problem:
+            raise InputError(problem, label)
+        if before.st_size > limit:
+            raise InputError(_too_big_bytes(before.st_size, limit), label)
+        flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
+        fd = os.open(name, flags | getattr(os, "O_CLOEXEC", 0))
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc.strerror or exc}", label) from None
+    try:
+        after = os.fstat(fd)  # the file opened is the file checked (no swap in between)
+        problem = _not_regular(after.st_mode)
+        if problem:
+            raise InputError(problem, label)
+        if after.st_size > limit:
+            raise InputError(_too_big_bytes(after.st_size, limit), label)
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
 
 
 def load_many(
@@ -293,9 +548,24 @@ def load_many(
     Stops at the first unreadable file (its InputError). A command that reports on each
     file separately (``validate``) loops over :func:`expand_paths` itself instead.
     """
-    return [
-        (path, load_untrusted(path, format=format, limits=limits)) for path in expand_paths(paths)
-    ]
+    files = expand_paths(paths)
+    lim = limits or Limits()
+
+    def in_place() -> list[tuple[str, Dataset]]:
+        return [(str(path), _load_one(path, None, format, lim)) for path in files]
+
+    def in_child() -> list[tuple[str, Any]]:
+        return [(path, _to_wire(dataset)) for path, dataset in in_place()]
+
+    def in_parent(wires: list[tuple[str, Any]]) -> list[tuple[str, Dataset]]:
+        return [(path, _from_wire(wire, lim)) for path, wire in wires]
+
+    stdin = lim if "-" in files else None
+    return _within_input_limit(in_child, in_parent, in_place, f"reading {_many(files)}", stdin)
+
+
+def _many(files: list[str]) -> str:
+    return files[0] if len(files) == 1 else f"{len(files)} input files"
 
 
 def load_untrusted_into_store(
@@ -326,9 +596,56 @@ def load_untrusted_into_store(
 
     Returns ``(file, graph name, triples read)`` per file; raises :class:`InputError`.
     """
-    limits = limits or Limits()
+    lim = limits or Limits()
+    files = expand_paths(paths)
+
+    def in_place() -> list[tuple[str, Any, int]]:
+        return _into_store(files, store, format, lim, default_graph)
+
+    def in_child() -> tuple[list[tuple[str, bool, str, bytes, int]], Any]:
+        """The checked quads of every file as N-Quads, and the error that stopped it."""
+        from drugpolicy_kg.limits import pack_exception
+
+        done: list[tuple[str, bool, str, bytes, int]] = []
+        scratch = ox.Store()
+        error = None
+        for path in files:
+            try:
+                [(_, target, count)] = _into_store([path], scratch, format, lim, default_graph)
+            except InputError as exc:
+                error = pack_exception(exc)
+                break
+            named = not isinstance(target, ox.DefaultGraph)
+            quads = list(scratch.quads_for_pattern(None, None, None, target))
+            data = ox.serialize(quads, format=ox.RdfFormat.N_QUADS) or b""
+            scratch.clear()
+            done.append((str(path), named, target.value if named else "", data, count))
+        return done, error
+
+    def in_parent(
+        answer: tuple[list[tuple[str, bool, str, bytes, int]], Any],
+    ) -> list[tuple[str, Any, int]]:
+        from drugpolicy_kg.limits import rebuild_exception
+
+        done, error = answer
+        out: list[tuple[str, Any, int]] = []
+        for path, named, graph, data, count in done:
+            if data:
+                store.load(data, format=ox.RdfFormat.N_QUADS)
+            out.append((path, ox.NamedNode(graph) if named else ox.DefaultGraph(), count))
+        if error is not None:
+            raise rebuild_exception(error, "reading the input")
+        return out
+
+    stdin = lim if "-" in files else None
+    return _within_input_limit(in_child, in_parent, in_place, f"reading {_many(files)}", stdin)
+
+
+def _into_store(
+    files: list[str], store: ox.Store, format: str | None, limits: Limits, default_graph: bool
+) -> list[tuple[str, Any, int]]:
     out: list[tuple[str, Any, int]] = []
-    for path in expand_paths(paths):
+    for path in files:
         data, label, base = _read(path, None, limits)
         target: Any = ox.DefaultGraph() if default_graph else ox.NamedNode(base)
         with _as_input_errors(label, limits):
@@ -342,7 +659,7 @@ def load_untrusted_into_store(
                 else:
                     quads = _dataset_quads(_parse(text, fmt, label, base, limits), target)
         store.extend(quads)
-        out.append((path, target, len(quads)))
+        out.append((str(path), target, len(quads)))
     return out
 
 
@@ -352,10 +669,12 @@ def _store_quads(
     """The checked quads of one document, moved into graph ``target``."""
     children: dict[Any, set[Any]] = {}
     quad = ox.Quad
+    parser = _ox_parser(text, fmt, base)
     quads = [
         quad(q.subject, q.predicate, q.object, target)
-        for q in _checked_quads(_ox_parser(text, fmt, base), fmt, label, limits, children)
+        for q in _checked_quads(parser, fmt, label, limits, children)
     ]
+    _check_prefixes(parser, label, limits)
     _check_depth(children, label, limits)
     return quads
 
@@ -436,29 +755,41 @@ def _read(
         base_path = Path.cwd() / (Path(name).name if name else "input")
     elif os.fspath(source) == "-":
         label = name or "<stdin>"
-        data = sys.stdin.buffer.read(limits.max_bytes + 1)
+        data = _stdin_bytes(limits)
         base_path = Path.cwd() / "stdin"
     else:
         path = Path(os.fspath(source))
-        label = name or os.fspath(source)
+        label = name or str(os.fspath(source))  # a plain str, not a FoundPath
         base_path = path.absolute()
-        try:
-            if path.is_dir():
-                raise InputError("is a directory, not an RDF file", label)
-            size = path.stat().st_size
-            if size > limits.max_bytes:
-                raise InputError(_too_big(size, limits), label)
-            with path.open("rb") as fh:
-                data = fh.read(limits.max_bytes + 1)
-        except OSError as exc:
-            raise InputError(f"cannot read: {exc.strerror or exc}", label) from None
+        data = read_bounded(source, label=label, max_bytes=limits.max_bytes)
     if len(data) > limits.max_bytes:
         raise InputError(_too_big(len(data), limits), label)
     return data, label, base_path.as_uri()
 
 
+_STDIN: list[Any] = []  # [the sys.stdin object read, its bytes]
+#: Set while a time-limited child reads: its sys.stdin is /dev/null, the bytes are cached.
+_STDIN_PINNED = [False]
+
+
+def _stdin_bytes(limits: Limits) -> bytes:
+    """Standard input (at most ``max_bytes + 1`` bytes), read once per process.
+
+    Read in the parent before a time-limited child is forked (a child's stdin is
+    ``/dev/null``), and kept for the child to use.
+    """
+    if not _STDIN or (_STDIN[0] is not sys.stdin and not _STDIN_PINNED[0]):
+        _STDIN[:] = [sys.stdin, sys.stdin.buffer.read(limits.max_bytes + 1)]
+    data: bytes = _STDIN[1]
+    return data
+
+
 def _too_big(size: int, limits: Limits) -> str:
-    return f"input is larger than the limit of {limits.max_bytes:,} bytes (got {size:,}+)"
+    return _too_big_bytes(size, limits.max_bytes)
+
+
+def _too_big_bytes(size: int, limit: int) -> str:
+    return f"input is larger than the limit of {limit:,} bytes (got {size:,}+)"
 
 
 def _check_text(data: bytes, label: str) -> str:
@@ -699,6 +1030,7 @@ def _parse_oxigraph(text: str, fmt: str, label: str, base: str, limits: Limits) 
                 dataset.graph(term(name)),  # type: ignore[arg-type]
             )
         store.add((s, p, o), graph)
+    _check_prefixes(parser, label, limits)
     for prefix, namespace in sorted(parser.prefixes.items()):
         if prefix:
             dataset.bind(prefix, namespace, override=False)
@@ -727,6 +1059,15 @@ def _check_dataset(dataset: Dataset, label: str, limits: Limits) -> None:
                 children.setdefault(s, set()).add(o)
             children.setdefault(o, set())
     _check_depth(children, label, limits)
+
+
+def _check_prefixes(parser: Any, label: str, limits: Limits) -> None:
+    """At most :attr:`Limits.max_prefixes` prefix declarations (counted once parsed)."""
+    count = len(parser.prefixes)
+    if count > limits.max_prefixes:
+        raise InputError(
+            f"{count:,} prefix declarations exceed the limit of {limits.max_prefixes:,}", label
+        )
 
 
 def _check_depth(children: Mapping[Any, set[Any]], label: str, limits: Limits) -> None:
@@ -805,10 +1146,26 @@ def _check_xml(text: str, label: str, limits: Limits) -> None:
     parser = xml.parsers.expat.ParserCreate("utf-8")
     parser.SetParamEntityParsing(xml.parsers.expat.XML_PARAM_ENTITY_PARSING_NEVER)
     depth = 0
+    prefixes = 0
 
-    def start(_name: str, _attrs: dict[str, str]) -> None:
-        nonlocal depth
+    def start(_name: str, attrs: dict[str, str]) -> None:
+        nonlocal depth, prefixes
         depth += 1
+        if len(attrs) > limits.max_attributes:
+            raise InputError(
+                f"an XML element with more than {limits.max_attributes:,} attributes (the limit)",
+                label,
+                parser.CurrentLineNumber,
+                parser.CurrentColumnNumber + 1,
+            )
+        prefixes += sum(1 for a in attrs if a == "xmlns" or a.startswith("xmlns:"))
+        if prefixes > limits.max_prefixes:
+            raise InputError(
+                f"more than {limits.max_prefixes:,} XML namespace declarations (the limit)",
+                label,
+                parser.CurrentLineNumber,
+                parser.CurrentColumnNumber + 1,
+            )
         if depth > limits.max_depth:
             raise InputError(
                 f"XML elements nested more than {limits.max_depth} levels deep (the limit)",

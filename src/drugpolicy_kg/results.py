@@ -158,9 +158,16 @@ def to_tsv(result: QueryResult) -> str:
 
 
 def _cells(result: QueryResult) -> tuple[list[str], list[list[str]]]:
+    """Header and cells for the human-facing writers: whitespace runs collapsed (as both
+    writers show them), then control characters shown as escapes (issue #11, item 9)."""
     if result.kind == "ASK":
         return ["boolean"], [["true" if result.boolean else "false"]]
-    return list(result.vars), [list(map(human, row)) for row in result.terms]
+    from .textsafe import for_terminal
+
+    def safe(s: str) -> str:
+        return for_terminal(" ".join(s.split()))
+
+    return [safe(v) for v in result.vars], [[safe(human(t)) for t in row] for row in result.terms]
 
 
 #: A table for people: a header and rows of strings.

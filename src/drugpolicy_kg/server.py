@@ -111,8 +111,13 @@ class OxigraphServer:
 
     def start(self, *, wait: float = 20.0) -> OxigraphServer:
         """Start the server and wait until it answers a query."""
-        self.process = subprocess.Popen(
-            self.command(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+        from .confine import die_with_parent
+
+        self.process = subprocess.Popen(  # dies with us, even after a SIGKILL (PDEATHSIG)
+            self.command(),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            preexec_fn=die_with_parent,  # two syscalls: safe even with threads
         )
         try:
             return self._wait_ready(wait)
@@ -144,6 +149,38 @@ class OxigraphServer:
         """Block until the server exits (``serve`` in the foreground)."""
         assert self.process is not None
         return self.process.wait()
+
+    def supervise(self, *, max_crashes: int = 5, window: float = 60.0) -> int:
+        """Block like :meth:`wait`, restarting the server each time a query crashes it.
+
+        Issue #11, item 1: one query (an ORDER BY over mixed dateTimes) aborts the Oxigraph
+        server; ``serve`` exited 0 without a word. A server ended by a signal is restarted
+        over the same read-only store, with a warning; more than ``max_crashes`` crashes
+        within ``window`` seconds is an EngineError. A normal exit is returned.
+        """
+        import logging
+
+        crashes: list[float] = []
+        while True:
+            code = self.wait()
+            if code >= 0 and code != 134:  # 134: an abort reported by a shell wrapper
+                return code
+            now = time.monotonic()
+            crashes = [t for t in crashes if now - t < window] + [now]
+            if len(crashes) > max_crashes:
+                raise EngineError(
+                    f"the Oxigraph server crashed {len(crashes)} times within {window:g} s; stopped"
+                )
+            detail = ""
+            if self.process is not None and self.process.stderr:
+                tail = self.process.stderr.read().decode("utf-8", "replace").strip()
+                lines = [ln for ln in tail.splitlines() if "panicked" in ln or "order" in ln]
+                detail = f": {' '.join(lines)[:300]}" if lines else ""
+                self.process.stderr.close()
+            logging.getLogger(__name__).warning(
+                "the Oxigraph server crashed on a query (exit %s%s); restarting", code, detail
+            )
+            self.start()
 
     def stop(self) -> None:
         """Stop the server process this object started."""

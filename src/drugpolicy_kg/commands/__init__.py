@@ -20,8 +20,15 @@ EXIT_CANNOT_RUN = 2
 
 
 def error(message: str) -> None:
-    """Print an error message on stderr, in the project's one format."""
-    click.echo(f"drugpolicy-kg: error: {message}", err=True)
+    """Print an error message on stderr, in the project's one format.
+
+    File names and values quoted in a message come from the input, so control characters
+    are shown as escapes (issue #11, item 9): an ESC in a plan's name cannot drive the
+    terminal.
+    """
+    from ..textsafe import for_terminal
+
+    click.echo(f"drugpolicy-kg: error: {for_terminal(message)}", err=True)
 
 
 @contextmanager
@@ -40,4 +47,10 @@ def guarded(ctx: click.Context) -> Iterator[None]:
         ctx.exit(EXIT_CANNOT_RUN)
     except MemoryError:
         error("the input is too large to process in memory")
+        ctx.exit(EXIT_CANNOT_RUN)
+    except OSError as exc:
+        # A file the command had to read or write: a read-only file system for -o, a folder
+        # that vanished, a full disk. The writers raise their own message; this is the net.
+        where = f"{exc.filename}: " if exc.filename else ""
+        error(f"{where}{exc.strerror or exc}")
         ctx.exit(EXIT_CANNOT_RUN)

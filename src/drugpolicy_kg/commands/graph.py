@@ -52,8 +52,10 @@ def _projection(plans: tuple[str, ...]) -> Projection:
 
 def _emit(result: Any, fmt: str, render: Callable[[Any], str]) -> None:
     from ..graph.report import to_json
+    from ..textsafe import for_terminal
 
-    click.echo(to_json(result) if fmt == "json" else render(result))
+    # names and labels can come from plans: control characters are shown, not run
+    click.echo(to_json(result) if fmt == "json" else for_terminal(render(result)))
 
 
 @click.group(

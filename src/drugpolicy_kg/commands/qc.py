@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import click
 
 
@@ -28,18 +26,27 @@ def qc(kg_file: str | None) -> None:
     from .. import kg
     from .. import qc as qc_mod
     from ..commands import EXIT_PROBLEMS
+    from ..textsafe import for_terminal
 
     if kg_file:
-        graph = kg.new_graph()
-        kg.parse_turtle(Path(kg_file).read_text(encoding="utf-8"), kg_file, graph)
+        # A KG file given here is untrusted input: the safe loader reads it (size, UTF-8,
+        # no network, a time limit), and the rules run in a time-limited child process,
+        # where an engine crash on hostile values cannot take this process down.
+        from ..limits import INPUT_TIMEOUT_HINT, TimeLimit, input_timeout
+        from ..rdfio import load_untrusted, union_graph
+
+        graph = union_graph(load_untrusted(kg_file))
+        limit = TimeLimit(input_timeout(), what=f"the checks of {kg_file}", hint=INPUT_TIMEOUT_HINT)
+        results = limit.run(qc_mod.run_all, graph)
     else:
-        graph = kg.cached_kg()
+        results = qc_mod.run_all(kg.cached_kg())
     failed = 0
-    for result in qc_mod.run_all(graph):
+    for result in results:
         mark = "ok  " if result.passed else "FAIL"
         click.echo(f"{mark} {result.rule.name}: {result.rule.title} ({len(result.rows)} rows)")
         for row in result.rows[:20]:
-            click.echo("       " + "  ".join(f"{k}={v}" for k, v in row.items()))
+            cells = "  ".join(f"{k}={v}" for k, v in row.items())
+            click.echo("       " + for_terminal(cells, keep_newlines=False))
         failed += not result.passed
     if failed:
         raise SystemExit(EXIT_PROBLEMS)

@@ -63,7 +63,7 @@ def serve(
             click.echo(f"YASGUI:          {server.url}/", err=True)
             click.echo("Press Ctrl-C to stop.", err=True)
             with contextlib.suppress(KeyboardInterrupt):
-                server.wait()
+                server.supervise()  # a query that crashes the server gets it restarted
 
 
 @click.command(

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import sys
+from typing import TYPE_CHECKING
 
 import click
 
-from . import EXIT_OK, EXIT_PROBLEMS
+if TYPE_CHECKING:
+    from ..validation.report import PlanReport
+
+from . import EXIT_CANNOT_RUN, EXIT_OK, EXIT_PROBLEMS, error
 
 FORMATS = ("text", "json", "turtle", "html", "csv")
 
@@ -85,7 +89,8 @@ def validate(
 
     from ..atomic import write_text
     from ..errors import InputError
-    from ..rdfio import RDF_EXTENSIONS, expand_paths
+    from ..limits import input_limit
+    from ..rdfio import RDF_EXTENSIONS, check_readable, expand_paths
     from ..validation import parse_deadline
     from ..validation.engine import PARALLEL_THRESHOLD, validate_files
     from ..validation.render import RENDERERS, render_text
@@ -99,15 +104,28 @@ def validate(
             "no RDF files found (looked for " + ", ".join(sorted(RDF_EXTENSIONS)) + ")",
             ", ".join(paths),
         )
+    # One unreadable file (permissions, a FIFO, a link out of the folder, too large) is that
+    # file's error: the others are still validated and reported, then the exit code is 2.
+    unreadable: list[InputError] = []
+    for path in list(files):
+        if path != "-":
+            try:
+                check_readable(path)
+            except InputError as exc:
+                unreadable.append(exc)
+                files.remove(path)
+    if not files:
+        raise unreadable[0]
     chosen = parse_deadline(deadline) if deadline else None
     show_progress = len(files) > PARALLEL_THRESHOLD and sys.stderr.isatty()
-    if show_progress:
-        with click.progressbar(length=len(files), label="validating", file=sys.stderr) as bar:
-            reports = validate_files(
-                files, chosen, workers, on_done=lambda _r: bar.update(1), timeout=timeout
-            )
-    else:
-        reports = validate_files(files, chosen, workers, timeout=timeout)
+    with input_limit(timeout or None):  # --timeout 0: no limit, nothing forked
+        if show_progress:
+            with click.progressbar(length=len(files), label="validating", file=sys.stderr) as bar:
+                reports = validate_files(
+                    files, chosen, workers, on_done=lambda _r: bar.update(1), timeout=timeout
+                )
+        else:
+            reports = validate_files(files, chosen, workers, timeout=timeout)
 
     if fmt == "text":
         coloured = output is None and sys.stdout.isatty()
@@ -120,7 +138,7 @@ def validate(
                 else text
             )
 
-        rendered = render_text(reports, style)
+        rendered = render_text(_terminal_safe(reports), style)
     else:
         rendered = RENDERERS[fmt](reports)
     if output:
@@ -128,5 +146,41 @@ def validate(
         click.echo(f"wrote {output}", err=True)
     else:
         click.echo(rendered, nl=False)
+    for problem in unreadable:
+        error(str(problem))
+    if unreadable:
+        sys.exit(EXIT_CANNOT_RUN)
     failed = any(r.fails(strict) for r in reports)
     sys.exit(EXIT_PROBLEMS if failed else EXIT_OK)
+
+
+def _terminal_safe(reports: list[PlanReport]) -> list[PlanReport]:
+    """The reports with every text taken from the input shown with visible escapes.
+
+    A plan's values and file names may carry ESC, OSC or CR sequences (issue #11, item 9);
+    the text report is read on a terminal, where they would act. The colours added by the
+    renderer come after this, so they still work.
+    """
+    from dataclasses import replace
+
+    from ..textsafe import for_terminal
+
+    def one(text: str) -> str:
+        return for_terminal(text, keep_newlines=False)
+
+    return [
+        replace(
+            report,
+            file=one(report.file),
+            results=[
+                replace(
+                    r,
+                    message=for_terminal(r.message),
+                    focus_node=one(r.focus_node),
+                    path=one(r.path) if r.path else r.path,
+                )
+                for r in report.results
+            ],
+        )
+        for report in reports
+    ]

@@ -28,6 +28,7 @@ __all__ = [
     "cache_dir",
     "kg_ntriples",
     "open_engine",
+    "prune_cache",
 ]
 
 #: The default engine: oxigraph, since tests/test_engines_equal.py shows the whole catalogue
@@ -75,21 +76,20 @@ def kg_ntriples(*, use_cache: bool = True) -> bytes:
     return data
 
 
-def _plan_files(paths: Sequence[str]) -> list[Path]:
-    from ..rdfio import expand_paths
-
-    return [Path(p) for p in expand_paths(paths)]
-
-
 def _dataset_key(plans: Sequence[str]) -> str | None:
     """A key for the parsed dataset, or None when a plan path cannot be read."""
     from ..errors import InputError
+    from ..rdfio import expand_paths, read_bounded
 
     h = hashlib.sha256(sources_hash().encode())
     try:
-        for f in _plan_files(plans):
-            h.update(str(f.resolve()).encode())
-            h.update(hashlib.sha256(f.read_bytes()).digest())
+        for f in expand_paths(plans):
+            if f == "-":
+                return None  # standard input cannot be read twice
+            # bounded and checked as the loader reads it: no FIFO, device, outside link or
+            # oversized file is ever read whole for its key (issue #11, item 3)
+            h.update(str(Path(f).resolve()).encode())
+            h.update(hashlib.sha256(read_bounded(f)).digest())
     except (OSError, InputError):
         return None
     import pyoxigraph
@@ -111,9 +111,10 @@ def open_engine(
     it only applies to the oxigraph engine.
     """
     if endpoint:
+        from ..netguard import check_endpoint_url
         from .remote import RemoteEngine
 
-        return RemoteEngine(endpoint)
+        return RemoteEngine(check_endpoint_url(endpoint))
     if name not in ENGINES:
         from ..errors import InputError
 
@@ -133,16 +134,80 @@ def open_engine(
         store_dir = cache_dir() / f"store-{key}"
         if (store_dir / ".complete").is_file():
             try:
-                return OxigraphEngine.open_read_only(store_dir)
+                with contextlib.suppress(OSError):  # last use, for prune_cache
+                    os.utime(store_dir / ".complete")
+                cached = OxigraphEngine.open_read_only(store_dir)
+                cached.untrusted_data = bool(plans)  # plans: every query in the sandbox
+                return cached
             except OSError:
                 pass
         built = _build_store(store_dir, plans)
+        prune_cache(keep=store_dir)
         if built is not None:
+            built.untrusted_data = bool(plans)
             return built
     fast = OxigraphEngine()
     fast.add_ntriples(kg_ntriples(use_cache=use_cache))
     fast.add_plans(plans)
     return fast
+
+
+#: Bounds of the parsed-dataset cache (issue #11: ~290 MB per distinct 7 MB plan, never
+#: evicted). ``$DRUGPOLICY_KG_CACHE_MAX_MB`` and ``$DRUGPOLICY_KG_CACHE_MAX_DAYS`` change them.
+CACHE_MAX_BYTES = 2 * 1024**3
+CACHE_MAX_AGE_DAYS = 30.0
+
+
+def _env_number(name: str, default: float) -> float:
+    try:
+        return float(os.environ.get(name, "") or default)
+    except ValueError:
+        return default
+
+
+def prune_cache(*, keep: Path | None = None) -> list[Path]:
+    """Remove cached stores unused for :data:`CACHE_MAX_AGE_DAYS`, then the least recently
+    used ones until the rest fit in :data:`CACHE_MAX_BYTES`; ``keep`` is never removed.
+
+    "Used" is the time of the store's ``.complete`` marker, touched on every open. Returns
+    the folders removed. Half-built stores (``.store-*``) older than a day go too.
+    """
+    import time
+
+    root = cache_dir()
+    max_bytes = _env_number("DRUGPOLICY_KG_CACHE_MAX_MB", CACHE_MAX_BYTES / 1024**2) * 1024**2
+    max_age = _env_number("DRUGPOLICY_KG_CACHE_MAX_DAYS", CACHE_MAX_AGE_DAYS) * 86400
+    now = time.time()
+    stores: list[tuple[float, int, Path]] = []
+    removed: list[Path] = []
+    try:
+        entries = list(root.iterdir())
+    except OSError:
+        return removed
+    for entry in entries:
+        try:
+            if entry.name.startswith(".store-") and now - entry.stat().st_mtime > 86400:
+                shutil.rmtree(entry, ignore_errors=True)
+                removed.append(entry)
+            if not entry.name.startswith("store-") or entry == keep:
+                continue
+            marker = entry / ".complete"
+            used = marker.stat().st_mtime if marker.exists() else entry.stat().st_mtime
+            size = sum(f.stat().st_size for f in entry.rglob("*") if f.is_file())
+        except OSError:
+            continue
+        stores.append((used, size, entry))
+    stores.sort()  # oldest first
+    total = sum(size for _, size, _ in stores)
+    if keep is not None:
+        with contextlib.suppress(OSError):
+            total += sum(f.stat().st_size for f in keep.rglob("*") if f.is_file())
+    for used, size, entry in stores:
+        if now - used > max_age or total > max_bytes:
+            shutil.rmtree(entry, ignore_errors=True)
+            removed.append(entry)
+            total -= size
+    return removed
 
 
 def _build_store(store_dir: Path, plans: Sequence[str]) -> QueryEngine | None:

@@ -184,6 +184,48 @@ class QueryEngine(ABC):
     #: Short name used on the command line (``--engine``) and in messages.
     name: ClassVar[str] = "engine"
 
+    #: Where queries run (issue #11, item 1). ``None`` (the default) runs a query in a
+    #: sandboxed child process (:mod:`.sandbox`) when its text is not one of the project's
+    #: own query files, or once untrusted data (action plans) was added; the project's
+    #: queries over the KG alone run in this process. ``True`` or ``False`` forces either.
+    isolate: bool | None = None
+    #: Set by the engines when data from outside (action plans) is added.
+    untrusted_data: bool = False
+
+    def isolated(self, text: str) -> bool:
+        """Whether ``text`` runs in the sandbox (see :attr:`isolate`)."""
+        if self.isolate is not None:
+            return self.isolate
+        if self.untrusted_data:
+            return True
+        from ..sparql_safety import is_shipped
+
+        return not is_shipped(text)
+
+    def sandboxed(self, request: Any, *, timeout: float | None, what: str) -> Any:
+        """``request`` answered by :meth:`sandbox_handler` in the engine's sandbox child.
+
+        The child may open sockets only inside :func:`~drugpolicy_kg.netguard.allow_network`
+        (``--allow-remote``).
+        """
+        from .. import netguard
+        from .sandbox import Sandbox
+
+        box: Sandbox | None = self.__dict__.get("_sandbox")
+        if box is None:
+            box = self.__dict__["_sandbox"] = Sandbox(self.sandbox_handler)
+        return box.call(request, timeout=timeout, what=what, network=netguard.explicitly_allowed())
+
+    def sandbox_handler(self) -> Callable[[Any], Any]:
+        """Runs in the sandbox child once; returns the function that answers each request."""
+        raise NotImplementedError(f"the {self.name} engine cannot run queries in a sandbox")
+
+    def close_sandbox(self) -> None:
+        """Stop the sandbox child (it holds a copy of the data as it was when it started)."""
+        box = self.__dict__.pop("_sandbox", None)
+        if box is not None:
+            box.close()
+
     @property
     def name_cache(self) -> dict[str, dict[str, set[str]]]:
         """Entity names per parameter type, filled by :class:`~drugpolicy_kg.catalogue.Resolver`.
@@ -209,6 +251,7 @@ class QueryEngine(ABC):
         """Forget everything derived from the data (call after adding triples)."""
         for derived in ("_name_cache", "_bindings_cache", "_known_fast"):
             self.__dict__.pop(derived, None)
+        self.close_sandbox()
 
     def run_limited(
         self, key: Hashable, fn: Callable[[], T], seconds: float | None, *, what: str
@@ -270,8 +313,9 @@ class QueryEngine(ABC):
     def __len__(self) -> int:
         raise NotImplementedError(f"the {self.name} engine cannot count its triples")
 
-    def close(self) -> None:  # noqa: B027 - optional hook, most engines hold nothing
-        """Release resources; engines without any keep this no-op."""
+    def close(self) -> None:
+        """Release resources: the sandbox child, if one was started."""
+        self.close_sandbox()
 
     def __enter__(self) -> QueryEngine:
         return self

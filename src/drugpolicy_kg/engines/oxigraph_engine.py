@@ -9,7 +9,7 @@ dev SEP-0007), so a user's value never becomes query text.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -37,13 +37,16 @@ class OxigraphEngine(QueryEngine):
         import pyoxigraph as ox
 
         self.store = store if store is not None else ox.Store()
+        self.path: Path | None = None
 
     @classmethod
     def open_read_only(cls, path: str | Path) -> OxigraphEngine:
         """An engine over a store built earlier (the CLI's parsed-input cache)."""
         import pyoxigraph as ox
 
-        return cls(ox.Store.read_only(str(path)))
+        engine = cls(ox.Store.read_only(str(path)))
+        engine.path = Path(path)  # a sandbox child reopens it (a store handle is not fork-safe)
+        return engine
 
     def add_graph(self, graph: Graph) -> None:
         import pyoxigraph as ox
@@ -52,6 +55,7 @@ class OxigraphEngine(QueryEngine):
             ox.Quad(to_ox(s), to_ox(p), to_ox(o), ox.DefaultGraph())  # type: ignore[arg-type]
             for s, p, o in graph
         )
+        self.untrusted_data = True
         self.data_changed()
 
     def add_ntriples(self, data: bytes) -> None:
@@ -69,10 +73,16 @@ class OxigraphEngine(QueryEngine):
         from .. import rdfio
 
         rdfio.load_untrusted_into_store(list(paths), self.store, default_graph=True)
+        self.untrusted_data = True
         self.data_changed()
 
     def __len__(self) -> int:
         return len(self.store)
+
+    def sandbox_handler(self) -> Callable[[Any], Any]:
+        from .isolated import oxigraph_handler
+
+        return oxigraph_handler(self)
 
     def query(
         self,
@@ -82,6 +92,10 @@ class OxigraphEngine(QueryEngine):
         timeout: float | None = None,
         source: str = "<query>",
     ) -> QueryResult:
+        if self.isolated(text):  # untrusted text or data: in the sandbox child
+            from .isolated import oxigraph_query
+
+            return oxigraph_query(self, text, bindings, timeout, source)
         import pyoxigraph as ox
 
         subs = {ox.Variable(k): to_ox(v) for k, v in (bindings or {}).items()} or None

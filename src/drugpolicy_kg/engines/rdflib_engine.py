@@ -7,8 +7,8 @@ the fast engine must agree with it (tests/test_engines_equal.py).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any
 
 from ..errors import InputError
 from .base import QueryEngine, QueryResult, run_with_timeout
@@ -32,10 +32,17 @@ class RdflibEngine(QueryEngine):
         self.graph = Graph()
         if graph is not None:
             self.add_graph(graph)
+            self.untrusted_data = False  # the graph it was built on, e.g. the KG
 
     def add_graph(self, graph: Graph) -> None:
         self.graph += graph
+        self.untrusted_data = True
         self.data_changed()
+
+    def sandbox_handler(self) -> Callable[[Any], Any]:
+        from .isolated import rdflib_handler
+
+        return rdflib_handler(self)
 
     def __len__(self) -> int:
         return len(self.graph)
@@ -56,6 +63,10 @@ class RdflibEngine(QueryEngine):
         except Exception as exc:  # pyparsing.ParseException and rdflib's own errors
             raise _syntax_error(exc, source) from exc
         init = {Variable(k): v for k, v in (bindings or {}).items()}
+        if self.isolated(text):
+            from .isolated import rdflib_query
+
+            return rdflib_query(self, text, init, timeout, source)
 
         def run() -> QueryResult:
             res = self.graph.query(prepared, initBindings=init)  # type: ignore[arg-type]

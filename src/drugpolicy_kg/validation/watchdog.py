@@ -24,7 +24,7 @@ from multiprocessing.connection import Connection, wait
 from typing import Any
 
 from ..errors import EngineError, TimeLimitExceeded
-from ..limits import _pack_exception, _rebuild_exception, default_start_method
+from ..limits import default_start_method, pack_exception, rebuild_exception
 from .deadline import Deadline
 from .report import PlanReport
 
@@ -45,8 +45,12 @@ def _what(path: str) -> str:
 
 def _serve(conn: Connection, deadline: Deadline | None, stdin: bytes | None) -> None:
     """The child: validate ``(index, path)`` tasks until the pipe closes, answering each."""
+    from .. import confine
+    from ..limits import mark_limited
     from . import engine  # looked up per call: the parent's (test) patches are inherited
 
+    confine.die_with_parent()  # a parent stopped by SIGTERM or SIGKILL takes its workers along
+    mark_limited()  # each file is already under this worker's deadline
     try:
         while True:
             try:
@@ -61,12 +65,12 @@ def _serve(conn: Connection, deadline: Deadline | None, stdin: bytes | None) -> 
             try:
                 message: tuple[Any, ...] = (index, "ok", engine.validate_file(path, deadline))
             except BaseException as exc:
-                message = (index, "error", _pack_exception(exc))
+                message = (index, "error", pack_exception(exc))
             try:
                 conn.send(message)
             except Exception as exc:  # the result (or exception) could not be pickled
                 error = EngineError(f"the worker's result could not be sent back: {exc}")
-                conn.send((index, "error", _pack_exception(error)))
+                conn.send((index, "error", pack_exception(error)))
     finally:
         conn.close()
         os._exit(0)  # skip the parent's atexit handlers and buffers inherited by fork
@@ -167,7 +171,7 @@ def validate_batch(
                     if callback:
                         callback(payload)
                 else:
-                    errors[answered] = _rebuild_exception(payload, _what(paths[answered]))
+                    errors[answered] = rebuild_exception(payload, _what(paths[answered]))
             if limit is not None:
                 now = time.monotonic()
                 for conn, child in list(busy.items()):
