@@ -193,8 +193,11 @@ def test_site_visits_october_2023(kg_graph: Graph) -> None:
 def test_decision_metadata(kg_graph: Graph) -> None:
     d = DECISION
     assert str(d) == "https://w3id.org/drugpolicy-kg/id/decision/7301-24"
-    assert kg_graph.value(d, ELI.date_document) == Literal("2024-03-05", datatype=XSD.date)
+    # eli:date_document is the date of adoption (4 March 2024, "adopted by the Council at its
+    # meeting held on 4 March 2024"); the Council document itself is dated 5 March 2024.
+    assert kg_graph.value(d, ELI.date_document) == Literal("2024-03-04", datatype=XSD.date)
     assert kg_graph.value(d, DPO.adoptedOn) == Literal("2024-03-04", datatype=XSD.date)
+    assert kg_graph.value(d, DPO.councilDocumentDate) == Literal("2024-03-05", datatype=XSD.date)
     assert str(kg_graph.value(d, DPO.interinstitutionalFile)) == "2024/0007(NLE)"
     assert str(kg_graph.value(d, DPO.councilDocumentNumber)) == "7301/24"
     assert "6901/24" in str(kg_graph.value(d, DPO.previousDocument))
@@ -208,6 +211,7 @@ def test_decision_metadata(kg_graph: Graph) -> None:
         str(kg_graph.value(ax, DPO.legalBasisProvision))
         for ax in kg_graph.subjects(OWL.annotatedTarget, ELI_922)
         if kg_graph.value(ax, OWL.annotatedSource) == d
+        and kg_graph.value(ax, OWL.annotatedProperty) == DPO.hasLegalBasis
     }
     assert provisions == {"Article 24"}
 
@@ -309,7 +313,7 @@ def test_every_link_has_evidence_in_its_text(kg_graph: Graph) -> None:
         n += 1
     links = sum(
         1
-        for prop in (DPO.involvesActor, DPO.usesTool, DPO.hasLegalBasis)
+        for prop in (DPO.involvesActor, DPO.usesTool, DPO.hasLegalBasis, DPO.relatedTheme)
         for s, _, _ in kg_graph.triples((None, prop, None))
         if (s, RDF.type, DPO.BestPractice) in kg_graph
     )
