@@ -91,6 +91,8 @@ class Relation:
     phrase: str
     inverse: str
     depends: bool
+    #: Only between nodes of this kind (skos:broader links actors, but also themes to blocks).
+    kind: str | None = None
 
 
 RELATIONS: dict[str, Relation] = {
@@ -105,6 +107,11 @@ RELATIONS: dict[str, Relation] = {
         ),
         Relation("operated_by", DPO.operatedBy, "is operated by", "operates", True),
         Relation("established_by", DPO.establishedBy, "was established by", "established", True),
+        Relation("governed_by", DPO.governedBy, "is governed by", "governs", True),
+        # The actor hierarchy: impact on law enforcement reaches the practices naming police.
+        Relation("kind_of", SKOS.broader, "is a kind of", "includes", True, kind="actor"),
+        Relation("theme_actor", DPO.themeInvolvesActor, "names for the whole theme", "is named in", False),
+        Relation("related_theme", DPO.relatedTheme, "also addresses theme", "is also addressed by", False),
         Relation("based_on", ELI.based_on, "is based on", "is the basis of", True),
         Relation("amends", ELI.amends, "amends", "is amended by", False),
         Relation("repeals", ELI.repeals, "repeals", "is repealed by", False),
@@ -363,6 +370,8 @@ def project(kg: Graph, plans: Sequence[Plan] = ()) -> Projection:
         for s, o in kg.subject_objects(rel.prop):
             ss, oo = str(s), str(o)
             if ss not in nodes or oo not in nodes or isinstance(s, BNode):
+                continue
+            if rel.kind and not nodes[ss]["kind"] == nodes[oo]["kind"] == rel.kind:
                 continue
             attrs: dict[str, Any] = {"relation": rel.name, "label": rel.phrase}
             evidence, justification = axioms.get((s, rel.prop, o), (None, None))
