@@ -311,7 +311,9 @@ def compile_practices(
         g.add((t, DCTERMS.source, DECISION))
         actors = tdef.get("actors", {})
         if not isinstance(actors, dict):
-            raise ModelError(f"data/{STRUCTURE_FILE}: actors of theme {tdef['key']} must be a table")
+            raise ModelError(
+                f"data/{STRUCTURE_FILE}: actors of theme {tdef['key']} must be a table"
+            )
         for key, value in sorted(actors.items()):
             where = f"data/{STRUCTURE_FILE}"
             what = f"theme {tdef['key']} → {key}"
@@ -370,7 +372,9 @@ def compile_practices(
         related = entry.get("themes", {})
         if not isinstance(related, dict):
             line = _line_of(raw, p.notation, "themes")
-            raise ModelError(f"data/{PRACTICES_FILE}:{line}: themes of {p.notation} must be a table")
+            raise ModelError(
+                f"data/{PRACTICES_FILE}:{line}: themes of {p.notation} must be a table"
+            )
         keys = {str(t).rsplit("/", 1)[-1]: t for t in theme_iris.values()}
         for key, value in sorted(related.items()):
             where = f"data/{PRACTICES_FILE}:{_line_of(raw, p.notation, key)}"
@@ -507,6 +511,7 @@ def compile_provenance(
             source = sources[entry["source"]]
         for prop_name in props:
             prop = _term(prop_name, where)
+            objects: list[Node]
             if "object" in entry:
                 obj = entry["object"]
                 objects = [_term(obj, where)] if isinstance(obj, str) else []
