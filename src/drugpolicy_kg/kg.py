@@ -233,7 +233,7 @@ def _axiom(g: Graph, ax: Node, s: Node, p: Node, o: Node) -> None:
     g.add((ax, OWL.annotatedTarget, o))
 
 
-def link_axiom_node(practice: str, prop: URIRef, target: URIRef) -> BNode:
+def link_axiom_node(practice: str, prop: URIRef, target: Node) -> BNode:
     """A stable blank node for the axiom that annotates one link (deterministic output)."""
     local = str(prop).rsplit("#", 1)[-1]
     key = re.sub(r"[^A-Za-z0-9]+", "-", f"{practice}-{local}-{target}").strip("-")
@@ -516,7 +516,7 @@ def compile_provenance(
                 obj = entry["object"]
                 objects = [_term(obj, where)] if isinstance(obj, str) else []
             else:
-                objects = sorted(curated.objects(subject, prop))
+                objects = sorted(curated.objects(subject, prop), key=str)
             objects = [o for o in objects if (subject, prop, o) in curated]
             if not objects:
                 raise ModelError(
