@@ -243,6 +243,7 @@ def test_deps_of_a_practice_with_paths(proj: Projection) -> None:
         "law enforcement authorities",
         "EIS",
         "SIENA",
+        "national authorities",  # law enforcement is a kind of national authority
         "Directive (EU) 2023/977",
         "Regulation (EU) 2016/794",
     ]
@@ -280,17 +281,21 @@ def test_rank_of_eu_information_systems(proj: Projection) -> None:
 
 
 def test_rank_overall_top(proj: Projection) -> None:
-    """Law enforcement reaches the most practices (14, by hand from practices.toml: named in
-    II.4, III.3, III.6, IV.2, IV.4, IV.9, IV.10, IV.13, IV.15, IV.16, and through its narrower
-    kinds police (I.4, IV.3) and customs (I.4, III.1, IV.12)). PageRank: law enforcement and
-    the private sector collect it from their narrower kinds (skos:broader), the Europol
-    Regulation from Europol, EIS and SIENA."""
-    by_practices = A.rank(proj, by="practices", top=1).rows
+    """National authorities reach the most practices (17), law enforcement next (14), by hand
+    from practices.toml: law enforcement is named in II.4, III.3, III.6, IV.2, IV.4, IV.9,
+    IV.10, IV.13, IV.15, IV.16 and reached through its narrower kinds police (I.4, IV.3) and
+    customs (I.4, III.1, IV.12); national authorities add ministries (I.3), judicial
+    authorities (IV.2; I.4), and their own links (IV.8, IV.14). PageRank: they and the private
+    sector collect it from their narrower kinds (skos:broader), the Europol Regulation from
+    Europol, EIS and SIENA."""
+    by_practices = A.rank(proj, by="practices", top=2).rows
     assert [(r.node["label"], r.practices) for r in by_practices] == [
-        ("law enforcement authorities", 14)
+        ("national authorities", 17),
+        ("law enforcement authorities", 14),
     ]
-    by_pr = A.rank(proj, by="pagerank", top=4).rows
+    by_pr = A.rank(proj, by="pagerank", top=5).rows
     assert [r.node["label"] for r in by_pr] == [
+        "national authorities",
         "law enforcement authorities",
         "private sector",
         "Regulation (EU) 2016/794",
@@ -334,9 +339,9 @@ def test_clusters_are_deterministic_and_labelled(proj: Projection) -> None:
     sis = next(c for c in first.clusters if "III.1" in c.practices)
     assert {"III.1", "III.2", "IV.1"} <= set(sis.practices)
     assert sis.label.startswith("SIS")
-    # Practices that share nothing: IV.14 links to nothing, IV.17 and IV.18 only to measures
-    # no other practice names (screenings, rotation, analysis of corruption risks).
-    assert {"IV.14", "IV.17", "IV.18"} <= set(first.unclustered)
+    # Practices that share nothing: IV.17 and IV.18 link only to measures no other practice
+    # names (screenings, rotation, analysis of corruption risks).
+    assert {"IV.17", "IV.18"} <= set(first.unclustered)
     every = [p for c in first.clusters for p in c.practices] + first.unclustered
     assert sorted(every) == sorted(proj.label(p) for p in proj.nodes_of("practice"))
     assert len(by_members) == len(first.clusters)

@@ -296,7 +296,9 @@ def test_actor_links_follow_the_text(kg_graph: Graph) -> None:
     assert "partner-third-countries" in actors("III.9")
     assert {"shipping-companies", "postal-services", "private-security-companies"} <= actors("IV.8")
     assert "europol" in actors("III.8")
-    assert actors("IV.14") == set()  # the text names no actor
+    # IV.14 names no specific actor: only the implied national authorities ("various agencies").
+    assert actors("IV.14") == {"national-authorities"}
+    assert "national-authorities" in actors("IV.8")  # "between national authorities and entities"
 
 
 def test_every_link_has_evidence_in_its_text(kg_graph: Graph) -> None:
@@ -535,8 +537,15 @@ def test_second_pass_links(kg_graph: Graph) -> None:
     assert "awareness-programmes" in targets("IV.20", DPO.usesTool)
     assert "inter-agency-task-force" in targets("IV.21", DPO.involvesActor)
     assert "inter-agency-task-force" in targets("IV.1", DPO.involvesActor)
-    # IV.14 names no specific actor or tool ("officials", "various agencies").
-    assert targets("IV.14", DPO.involvesActor) | targets("IV.14", DPO.usesTool) == set()
+    # IV.14 names no specific actor or tool ("officials", "various agencies"): the link to
+    # national authorities in general is implied.
+    assert targets("IV.14", DPO.involvesActor) | targets("IV.14", DPO.usesTool) == {
+        "national-authorities"
+    }
+    iv14 = practice_iri("IV.14")
+    assert _kind(kg_graph, iv14, DPO.involvesActor, DPK["actor/national-authorities"]) == {
+        "implied"
+    }
 
 
 def test_agencies_acts_are_sourced_and_frontex_has_none(kg_graph: Graph) -> None:
