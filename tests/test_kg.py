@@ -683,3 +683,17 @@ def test_an_implied_practice_link_needs_a_justification(sources: Path) -> None:
         ModelError, match=r"data/practices\.toml:\d+: I\.3 → ministries: an implied"
     ):
         kg.compile_kg(sources)
+
+
+def test_a_theme_link_must_quote_its_heading(sources: Path) -> None:
+    from drugpolicy_kg import kg
+    from drugpolicy_kg.errors import ModelError
+
+    path = sources / "data" / "structure.toml"
+    text = path.read_text(encoding="utf-8").replace('customs = "customs"', 'customs = "douane"')
+    path.write_text(text, encoding="utf-8")
+    line = next(i for i, ln in enumerate(text.splitlines(), 1) if ln == 'customs = "douane"')
+    with pytest.raises(
+        ModelError, match=rf"data/structure\.toml:{line}: .*does not occur in the heading"
+    ):
+        kg.compile_kg(sources)

@@ -131,6 +131,19 @@ def _load_toml(name: str, root: Traversable | None = None) -> tuple[dict[str, An
         raise ModelError(f"{where}: TOML syntax error: {exc}") from exc
 
 
+def _theme_line(text: str, theme: str, key: str) -> int:
+    """The line of actor ``key`` under theme ``theme`` in structure.toml (else the theme's)."""
+    lines = text.splitlines()
+    start = next((i for i, ln in enumerate(lines) if ln.strip() == f'key = "{theme}"'), 0)
+    for i in range(start + 1, len(lines)):
+        stripped = lines[i].strip()
+        if stripped == "[[themes]]":
+            break
+        if re.match(rf'^"?{re.escape(key)}"?\s*=', stripped):
+            return i + 1
+    return start + 1
+
+
 def _line_of(text: str, section: str, key: str | None = None) -> int | None:
     """Best-effort line of ``key`` inside the TOML section of practice ``section``."""
     lines = text.splitlines()
@@ -248,7 +261,7 @@ def compile_practices(
 ) -> tuple[Graph, list[Link]]:
     """Blocks, themes, practices, recitals and grounded links, as RDF."""
     data, raw = _load_toml(PRACTICES_FILE, root)
-    structure, _ = _load_toml(STRUCTURE_FILE, root)
+    structure, structure_raw = _load_toml(STRUCTURE_FILE, root)
     g = new_graph()
     links: list[Link] = []
 
@@ -315,7 +328,7 @@ def compile_practices(
                 f"data/{STRUCTURE_FILE}: actors of theme {tdef['key']} must be a table"
             )
         for key, value in sorted(actors.items()):
-            where = f"data/{STRUCTURE_FILE}"
+            where = f"data/{STRUCTURE_FILE}:{_theme_line(structure_raw, tdef['key'], key)}"
             what = f"theme {tdef['key']} → {key}"
             evidence, justification, kind = _link_value(value, where, what)
             target = DPK[f"actor/{key}"]
