@@ -97,8 +97,9 @@ def test_network_png_and_svg(proj: Projection, tmp_path: Path) -> None:
     pos, edges = network_layout(proj)
     kinds = {proj.kind(n) for n in pos}
     assert kinds == {"practice", "tool", "legal"}
-    # 48 practice -> tool links, 10 legal bases, 1 act -> act (Reco 2022/915 on the TFEU).
-    assert len(edges) == 48 + 10 + 1
+    # 56 practice -> tool links, 9 legal bases (SIS 3, EIS 1, SIENA 2, EUROSUR 1, III.6 and
+    # IV.16; EMPACT has none), 1 act -> act (Reco 2022/915 on the TFEU).
+    assert len(edges) == 56 + 9 + 1
 
 
 def test_heatmap_needs_plans(kg_graph: Graph, proj: Projection, tmp_path: Path) -> None:
@@ -201,7 +202,7 @@ def test_cli_rank(runner: CliRunner) -> None:
 def test_cli_path_clusters_similar(runner: CliRunner) -> None:
     res = run(runner, "path", "III.3", "Europol Regulation")
     assert res.output.startswith(
-        "III.3 involves Europol, which was established by Regulation (EU) 2016/794."
+        "III.3 involves Europol, which is governed by Regulation (EU) 2016/794."
     )
     res = run(runner, "clusters", "-f", "json")
     assert json.loads(res.output)["seed"] == 7

@@ -25,6 +25,7 @@ EXPECTED_RULES = {
     "practice-text",
     "term-label",
     "ungrounded-link",
+    "unsourced-statement",
 }
 
 

@@ -6,12 +6,17 @@ Sources (all inside the wheel, under ``assets/``):
 - ``data/*.ttl``: hand-curated instance data (actors, tools, legal acts, states, the
   Decision's metadata, the evaluation);
 - ``data/practices.toml``: short titles and grounded links of the 44 practices;
-- ``data/structure.toml``: short names of blocks and keys of themes;
+- ``data/structure.toml``: short names of blocks, keys of themes and the actors their headings
+  name;
+- ``data/provenance.toml``: the kind (stated, implied, curated) and grounds of the curated
+  statements that are not the Decision's verbatim text (docs/knowledge.md);
 - ``sources/council-7301-24.txt``: the Decision's text, from which practice, block, theme and
   recital texts are read verbatim (:mod:`drugpolicy_kg.source`).
 
 Every practice link carries an ``owl:Axiom`` annotation with the words of the text that ground
 it (``dpo:evidence``) and, where the target's label is not in the text, a ``dpo:justification``.
+Every annotated statement also carries its kind (``dpo:statementKind``: ``dpo:Stated``,
+``dpo:Implied`` or ``dpo:Curated``) and ``dcterms:source``; curated ones a ``dpo:confidence``.
 A broken source raises :class:`~drugpolicy_kg.errors.ModelError` naming the file and line.
 """
 
@@ -50,6 +55,8 @@ from .vocab import (
 
 PRACTICES_FILE = "practices.toml"
 STRUCTURE_FILE = "structure.toml"
+PROVENANCE_FILE = "provenance.toml"
+KINDS = {"stated": DPO.Stated, "implied": DPO.Implied, "curated": DPO.Curated}
 ELI_TYPES = ("reg/", "reg_impl/", "dir/", "dec/", "dec_impl/", "reco/")
 LINKS = {
     "actors": (DPO.involvesActor, "actor", DPO.Actor),
@@ -124,6 +131,19 @@ def _load_toml(name: str, root: Traversable | None = None) -> tuple[dict[str, An
         raise ModelError(f"{where}: TOML syntax error: {exc}") from exc
 
 
+def _theme_line(text: str, theme: str, key: str) -> int:
+    """The line of actor ``key`` under theme ``theme`` in structure.toml (else the theme's)."""
+    lines = text.splitlines()
+    start = next((i for i, ln in enumerate(lines) if ln.strip() == f'key = "{theme}"'), 0)
+    for i in range(start + 1, len(lines)):
+        stripped = lines[i].strip()
+        if stripped == "[[themes]]":
+            break
+        if re.match(rf'^"?{re.escape(key)}"?\s*=', stripped):
+            return i + 1
+    return start + 1
+
+
 def _line_of(text: str, section: str, key: str | None = None) -> int | None:
     """Best-effort line of ``key`` inside the TOML section of practice ``section``."""
     lines = text.splitlines()
@@ -174,9 +194,59 @@ class Link:
     target: URIRef
     evidence: str
     justification: str | None
+    kind: str = "stated"
 
 
-def link_axiom_node(practice: str, prop: URIRef, target: URIRef) -> BNode:
+def _link_value(value: object, where: str, what: str) -> tuple[str, str | None, str]:
+    """Evidence, justification and kind of one link entry of a TOML table."""
+    if isinstance(value, str):
+        return value, None, "stated"
+    if isinstance(value, dict) and isinstance(value.get("evidence"), str):
+        kind = value.get("kind", "stated")
+        justification = value.get("justification")
+        if kind not in ("stated", "implied"):
+            raise ModelError(
+                f"{where}: {what}: kind must be 'stated' or 'implied' (curated background "
+                f"belongs in data/{PROVENANCE_FILE}), not {kind!r}"
+            )
+        if kind == "implied" and not justification:
+            raise ModelError(f"{where}: {what}: an implied link needs a justification")
+        return value["evidence"], justification, kind
+    raise ModelError(
+        f"{where}: {what}: give the evidence as a string or as "
+        f'{{ evidence = "...", justification = "...", kind = "stated" | "implied" }}'
+    )
+
+
+def _annotate(
+    g: Graph,
+    ax: Node,
+    kind: str,
+    *,
+    evidence: str | None = None,
+    justification: str | None = None,
+    source: URIRef = DECISION,
+    confidence: str | None = None,
+) -> None:
+    """Add the provenance annotations of one statement to its axiom node."""
+    g.add((ax, DPO.statementKind, KINDS[kind]))
+    g.add((ax, DCTERMS.source, source))
+    if evidence:
+        g.add((ax, DPO.evidence, Literal(evidence, lang="en")))
+    if justification:
+        g.add((ax, DPO.justification, Literal(justification, lang="en")))
+    if confidence:
+        g.add((ax, DPO.confidence, Literal(confidence)))
+
+
+def _axiom(g: Graph, ax: Node, s: Node, p: Node, o: Node) -> None:
+    g.add((ax, RDF.type, OWL.Axiom))
+    g.add((ax, OWL.annotatedSource, s))
+    g.add((ax, OWL.annotatedProperty, p))
+    g.add((ax, OWL.annotatedTarget, o))
+
+
+def link_axiom_node(practice: str, prop: URIRef, target: Node) -> BNode:
     """A stable blank node for the axiom that annotates one link (deterministic output)."""
     local = str(prop).rsplit("#", 1)[-1]
     key = re.sub(r"[^A-Za-z0-9]+", "-", f"{practice}-{local}-{target}").strip("-")
@@ -191,7 +261,7 @@ def compile_practices(
 ) -> tuple[Graph, list[Link]]:
     """Blocks, themes, practices, recitals and grounded links, as RDF."""
     data, raw = _load_toml(PRACTICES_FILE, root)
-    structure, _ = _load_toml(STRUCTURE_FILE, root)
+    structure, structure_raw = _load_toml(STRUCTURE_FILE, root)
     g = new_graph()
     links: list[Link] = []
 
@@ -252,6 +322,26 @@ def compile_practices(
         g.add((t, SKOS.broader, block_iri(block_of)))
         g.add((t, DPO.buildingBlock, block_iri(block_of)))
         g.add((t, DCTERMS.source, DECISION))
+        actors = tdef.get("actors", {})
+        if not isinstance(actors, dict):
+            raise ModelError(
+                f"data/{STRUCTURE_FILE}: actors of theme {tdef['key']} must be a table"
+            )
+        for key, value in sorted(actors.items()):
+            where = f"data/{STRUCTURE_FILE}:{_theme_line(structure_raw, tdef['key'], key)}"
+            what = f"theme {tdef['key']} → {key}"
+            evidence, justification, kind = _link_value(value, where, what)
+            target = DPK[f"actor/{key}"]
+            if target not in _instances_of(curated, ontology, DPO.Actor):
+                raise ModelError(f"{where}: {what}: no actor '{key}' in the curated data")
+            if evidence not in heading:
+                raise ModelError(
+                    f"{where}: {what}: the evidence {evidence!r} does not occur in the heading"
+                )
+            g.add((t, DPO.themeInvolvesActor, target))
+            ax = link_axiom_node(tdef["key"], DPO.themeInvolvesActor, target)
+            _axiom(g, ax, t, DPO.themeInvolvesActor, target)
+            _annotate(g, ax, kind, evidence=evidence, justification=justification)
 
     # Practices.
     known = {kind: _instances_of(curated, ontology, cls) for kind, (_, _, cls) in LINKS.items()}
@@ -292,6 +382,29 @@ def compile_practices(
                     ),
                 )
             )
+        related = entry.get("themes", {})
+        if not isinstance(related, dict):
+            line = _line_of(raw, p.notation, "themes")
+            raise ModelError(
+                f"data/{PRACTICES_FILE}:{line}: themes of {p.notation} must be a table"
+            )
+        keys = {str(t).rsplit("/", 1)[-1]: t for t in theme_iris.values()}
+        for key, value in sorted(related.items()):
+            where = f"data/{PRACTICES_FILE}:{_line_of(raw, p.notation, key)}"
+            what = f"{p.notation} → theme {key}"
+            evidence, justification, lkind = _link_value(value, where, what)
+            if key not in keys:
+                raise ModelError(f"{where}: {what}: no theme '{key}' (one of {sorted(keys)})")
+            if keys[key] == theme_iris.get(p.theme or ""):
+                raise ModelError(f"{where}: {what}: the practice already stands under that theme")
+            if evidence not in p.text:
+                raise ModelError(
+                    f"{where}: {what}: the evidence {evidence!r} does not occur in the practice's text"
+                )
+            g.add((iri, DPO.relatedTheme, keys[key]))
+            ax = link_axiom_node(p.notation, DPO.relatedTheme, keys[key])
+            _axiom(g, ax, iri, DPO.relatedTheme, keys[key])
+            _annotate(g, ax, lkind, evidence=evidence, justification=justification)
         for kind, (prop, _, _) in LINKS.items():
             table = entry.get(kind, {})
             if not isinstance(table, dict):
@@ -308,30 +421,17 @@ def compile_practices(
                         f"{where}: {p.notation} links to {kind} '{key}' ({target}), "
                         f"which is not defined in the curated data"
                     )
-                if isinstance(value, str):
-                    evidence, justification = value, None
-                elif isinstance(value, dict) and isinstance(value.get("evidence"), str):
-                    evidence, justification = value["evidence"], value.get("justification")
-                else:
-                    raise ModelError(
-                        f"{where}: {p.notation} → {key}: give the evidence as a string or "
-                        f'as {{ evidence = "...", justification = "..." }}'
-                    )
+                evidence, justification, lkind = _link_value(value, where, f"{p.notation} → {key}")
                 if evidence not in p.text:
                     raise ModelError(
                         f"{where}: {p.notation} → {key}: the evidence {evidence!r} "
                         f"does not occur in the practice's text"
                     )
-                links.append(Link(p.notation, prop, target, evidence, justification))
+                links.append(Link(p.notation, prop, target, evidence, justification, lkind))
                 g.add((iri, prop, target))
                 ax = link_axiom_node(p.notation, prop, target)
-                g.add((ax, RDF.type, OWL.Axiom))
-                g.add((ax, OWL.annotatedSource, iri))
-                g.add((ax, OWL.annotatedProperty, prop))
-                g.add((ax, OWL.annotatedTarget, target))
-                g.add((ax, DPO.evidence, Literal(evidence, lang="en")))
-                if justification:
-                    g.add((ax, DPO.justification, Literal(justification, lang="en")))
+                _axiom(g, ax, iri, prop, target)
+                _annotate(g, ax, lkind, evidence=evidence, justification=justification)
 
     # Recitals, verbatim.
     for r in text.recitals:
@@ -357,6 +457,113 @@ def compile_practices(
     return g, links
 
 
+def _term(value: str, where: str) -> URIRef:
+    """A subject, property, class or object key of provenance.toml as an IRI.
+
+    ``dpo:hasLegalBasis`` (a known prefix), ``reg/2018/1860`` (an ELI key), or a project key
+    such as ``tool/SIS`` or ``legal/TFEU``.
+    """
+    prefix, sep, local = value.partition(":")
+    if sep and prefix in PREFIXES and "/" not in prefix:
+        return URIRef(f"{PREFIXES[prefix]}{local}")
+    if value.startswith(ELI_TYPES):
+        return legal_iri(value)
+    if re.fullmatch(r"[a-z-]+/[^\s]+", value):
+        return DPK[value]
+    raise ModelError(f"{where}: {value!r} is neither a prefixed name nor a key like tool/SIS")
+
+
+def compile_provenance(
+    text: source_mod.DecisionText, curated: Graph, root: Traversable | None = None
+) -> Graph:
+    """Axiom annotations for curated statements: their kind, evidence or source, confidence.
+
+    Each ``[[statement]]`` of ``data/provenance.toml`` names a subject, one or more properties
+    and optionally an object; without an object it annotates every object the curated data
+    gives that subject and property. An entry that matches no curated statement, a stated
+    entry whose evidence is not in the Decision's text, an implied one without a
+    justification or a curated one without a known source and a confidence is an error.
+    """
+    data, raw = _load_toml(PROVENANCE_FILE, root)
+    g = new_graph()
+    starts = [i + 1 for i, line in enumerate(raw.splitlines()) if line.strip() == "[[statement]]"]
+    sources: dict[str, URIRef] = {}
+    for key, sdef in sorted(data.get("sources", {}).items()):
+        iri = DPK[f"source/{key}"]
+        sources[key] = iri
+        g.add((iri, RDF.type, DPO.ReferenceSource))
+        g.add((iri, RDFS.label, Literal(sdef["label"], lang="en")))
+        if sdef.get("description"):
+            g.add((iri, DCTERMS.description, Literal(sdef["description"], lang="en")))
+    entries = data.get("statement", [])
+    for n, entry in enumerate(entries):
+        where = f"data/{PROVENANCE_FILE}:{starts[n] if n < len(starts) else '?'}"
+        try:
+            subject = _term(entry["subject"], where)
+            props = entry["property"]
+            kind = entry["kind"]
+        except KeyError as exc:
+            raise ModelError(f"{where}: a statement needs {exc.args[0]!r}") from exc
+        props = [props] if isinstance(props, str) else props
+        if kind not in KINDS:
+            raise ModelError(f"{where}: kind must be one of {sorted(KINDS)}, not {kind!r}")
+        evidence, justification = entry.get("evidence"), entry.get("justification")
+        confidence, source = entry.get("confidence"), DECISION
+        if kind == "stated" and not evidence:
+            raise ModelError(f"{where}: a stated statement needs the Decision's words (evidence)")
+        if evidence and evidence not in text.full:
+            raise ModelError(f"{where}: the evidence {evidence!r} does not occur in the Decision")
+        if kind == "implied" and not justification:
+            raise ModelError(f"{where}: an implied statement needs a justification")
+        if kind == "curated":
+            if entry.get("source") not in sources or not confidence:
+                raise ModelError(
+                    f"{where}: a curated statement needs a source (one of {sorted(sources)}) "
+                    f"and a confidence"
+                )
+            source = sources[entry["source"]]
+        for prop_name in props:
+            prop = _term(prop_name, where)
+            objects: list[Node]
+            if "object" in entry:
+                obj = entry["object"]
+                objects = [_term(obj, where)] if isinstance(obj, str) else []
+            else:
+                objects = sorted(curated.objects(subject, prop), key=str)
+            objects = [o for o in objects if (subject, prop, o) in curated]
+            if not objects:
+                raise ModelError(
+                    f"{where}: no curated statement {entry['subject']} {prop_name} "
+                    f"{entry.get('object', '*')} to annotate"
+                )
+            for obj_term in objects:
+                ax = next(
+                    (
+                        a
+                        for a in curated.subjects(OWL.annotatedSource, subject)
+                        if (a, OWL.annotatedProperty, prop) in curated
+                        and (a, OWL.annotatedTarget, obj_term) in curated
+                    ),
+                    None,
+                )
+                if ax is None:
+                    ax = link_axiom_node(str(subject), prop, obj_term)
+                    if isinstance(obj_term, Literal):
+                        digest = re.sub(r"[^A-Za-z0-9]+", "-", str(obj_term))[:40]
+                        ax = BNode(f"{ax}-{digest}")
+                    _axiom(g, ax, subject, prop, obj_term)
+                _annotate(
+                    g,
+                    ax,
+                    kind,
+                    evidence=evidence,
+                    justification=justification,
+                    source=source,
+                    confidence=confidence,
+                )
+    return g
+
+
 def compile_kg(root: Traversable | None = None) -> Graph:
     """The whole KG: ontology, curated data and the compiled practices, in one graph.
 
@@ -367,8 +574,9 @@ def compile_kg(root: Traversable | None = None) -> Graph:
     curated = load_curated(root)
     text = source_mod.load(root)
     practices, _ = compile_practices(text, curated, ontology, root)
+    provenance = compile_provenance(text, curated, root)
     kg = new_graph()
-    for part in (ontology, curated, practices):
+    for part in (ontology, curated, practices, provenance):
         for triple in part:
             kg.add(triple)
     return kg

@@ -68,6 +68,9 @@ class DecisionText:
     themes: list[str]
     recitals: list[Recital]
     annex_intro: str
+    #: The whole text, page furniture removed and whitespace normalised: where the evidence of
+    #: a statement about the Decision itself (its citations, its legal bases) must occur.
+    full: str = ""
 
     @property
     def practices(self) -> list[Practice]:
@@ -184,7 +187,8 @@ def parse(text: str) -> DecisionText:
     close_block()
     if not blocks:  # pragma: no cover
         raise ModelError(f"{SOURCE_FILE}: no building block headings found in the annex")
-    return DecisionText(blocks, themes, recitals, normalise(paras[annex_at][1]))
+    full = normalise(" ".join(line for _, line in lines))
+    return DecisionText(blocks, themes, recitals, normalise(paras[annex_at][1]), full)
 
 
 def load(root: Traversable | None = None) -> DecisionText:

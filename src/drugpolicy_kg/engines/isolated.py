@@ -105,7 +105,9 @@ def oxigraph_handler(engine: OxigraphEngine) -> Callable[[Any], Any]:
             return i
 
         try:
-            res: Any = store.query(text, substitutions=subs)
+            from .oxigraph_engine import _query_bound
+
+            res: Any = _query_bound(store, text, subs, bindings)
             if isinstance(res, ox.QuerySolutions):
                 names = [v.value for v in res.variables]
                 rows = [tuple(map(index, sol)) for sol in res]

@@ -91,6 +91,8 @@ class Relation:
     phrase: str
     inverse: str
     depends: bool
+    #: Only between nodes of this kind (skos:broader links actors, but also themes to blocks).
+    kind: str | None = None
 
 
 RELATIONS: dict[str, Relation] = {
@@ -105,6 +107,15 @@ RELATIONS: dict[str, Relation] = {
         ),
         Relation("operated_by", DPO.operatedBy, "is operated by", "operates", True),
         Relation("established_by", DPO.establishedBy, "was established by", "established", True),
+        Relation("governed_by", DPO.governedBy, "is governed by", "governs", True),
+        # The actor hierarchy: impact on law enforcement reaches the practices naming police.
+        Relation("kind_of", SKOS.broader, "is a kind of", "includes", True, kind="actor"),
+        Relation(
+            "theme_actor", DPO.themeInvolvesActor, "names for the whole theme", "is named in", False
+        ),
+        Relation(
+            "related_theme", DPO.relatedTheme, "also addresses theme", "is also addressed by", False
+        ),
         Relation("based_on", ELI.based_on, "is based on", "is the basis of", True),
         Relation("amends", ELI.amends, "amends", "is amended by", False),
         Relation("repeals", ELI.repeals, "repeals", "is repealed by", False),
@@ -224,15 +235,23 @@ def _acronym(labels: Iterable[str]) -> str | None:
     return found[0] if found else None
 
 
-def _axioms(kg: Graph) -> dict[tuple[Node, Node, Node], tuple[str | None, str | None]]:
-    out: dict[tuple[Node, Node, Node], tuple[str | None, str | None]] = {}
+def _axioms(
+    kg: Graph,
+) -> dict[tuple[Node, Node, Node], tuple[str | None, str | None, str | None]]:
+    """Evidence, justification and statement kind (stated, implied, curated) per statement."""
+    out: dict[tuple[Node, Node, Node], tuple[str | None, str | None, str | None]] = {}
     for ax in kg.subjects(RDF.type, OWL.Axiom):
         s = kg.value(ax, OWL.annotatedSource)
         p = kg.value(ax, OWL.annotatedProperty)
         o = kg.value(ax, OWL.annotatedTarget)
         if s is None or p is None or o is None:
             continue
-        out[(s, p, o)] = (_text(kg, ax, DPO.evidence), _text(kg, ax, DPO.justification))
+        kind = kg.value(ax, DPO.statementKind)
+        out[(s, p, o)] = (
+            _text(kg, ax, DPO.evidence),
+            _text(kg, ax, DPO.justification),
+            _text(kg, kind, SKOS.notation) if kind is not None else None,
+        )
     return out
 
 
@@ -364,12 +383,16 @@ def project(kg: Graph, plans: Sequence[Plan] = ()) -> Projection:
             ss, oo = str(s), str(o)
             if ss not in nodes or oo not in nodes or isinstance(s, BNode):
                 continue
+            if rel.kind and not nodes[ss]["kind"] == nodes[oo]["kind"] == rel.kind:
+                continue
             attrs: dict[str, Any] = {"relation": rel.name, "label": rel.phrase}
-            evidence, justification = axioms.get((s, rel.prop, o), (None, None))
+            evidence, justification, statement = axioms.get((s, rel.prop, o), (None, None, None))
             if evidence:
                 attrs["evidence"] = evidence
             if justification:
                 attrs["justification"] = justification
+            if statement:
+                attrs["statement"] = statement
             edges.append((ss, oo, attrs))
     in_force = latest_per_state(plans)
     _add_plan_parts(nodes, edges, in_force)
