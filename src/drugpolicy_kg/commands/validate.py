@@ -83,6 +83,7 @@ def validate(
     from ..errors import InputError
     from ..rdfio import RDF_EXTENSIONS, expand_paths
     from ..validation import parse_deadline
+    from ..validation.chain import check_chains
     from ..validation.engine import PARALLEL_THRESHOLD, validate_files
     from ..validation.render import RENDERERS, render_text
 
@@ -104,6 +105,7 @@ def validate(
             )
     else:
         reports = validate_files(files, chosen, workers, timeout=timeout)
+    check_chains(reports, files)  # revision chains span files (docs/monitoring.md)
 
     if fmt == "text":
         coloured = output is None and sys.stdout.isatty()

@@ -31,6 +31,7 @@ from ..vocab import (
     DPK,
     DPO,
     PREFIXES,
+    PROV,
     RDF,
     RDFS,
     STATUSES,
@@ -66,6 +67,8 @@ COLUMNS = (
     "funds_amount",
     "funds_currency",
     "funds_description",
+    "revises",
+    "evaluation_cycle",
 )
 
 MAX_BYTES = 20 * 1024 * 1024
@@ -186,6 +189,8 @@ def _plan_columns(graph: Graph, plan: Node) -> dict[str, str]:
         "plan_label": _text(graph, plan, RDFS.label),
         "plan_description": _text(graph, plan, DCTERMS.description),
         "language": language or "en",
+        "revises": " ".join(sorted(_node_text(r) for r in graph.objects(plan, PROV.wasRevisionOf))),
+        "evaluation_cycle": _text(graph, plan, DPO.evaluationCycle),
     }
 
 
@@ -280,6 +285,8 @@ def rows_to_graph(rows: Iterable[dict[str, str]], source: str = "<rows>") -> Gra
                 "plan_label",
                 "plan_description",
                 "language",
+                "revises",
+                "evaluation_cycle",
             )
         }
         if plan not in seen_plans:
@@ -333,6 +340,12 @@ def _add_plan(graph: Graph, plan: URIRef, cols: dict[str, str], lang: str, where
         graph.add((plan, RDFS.label, Literal(label, lang=lang)))
     if cols["plan_description"]:
         graph.add((plan, DCTERMS.description, Literal(cols["plan_description"], lang=lang)))
+    for revised in cols["revises"].split():  # issue #17: revisions over time (Recital 13)
+        graph.add((plan, PROV.wasRevisionOf, _iri(revised, where)))
+    if cols["evaluation_cycle"]:
+        graph.add(
+            (plan, DPO.evaluationCycle, Literal(cols["evaluation_cycle"], datatype=XSD.gYear))
+        )
 
 
 def _add_entry(

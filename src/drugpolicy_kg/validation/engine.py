@@ -34,6 +34,7 @@ from ..errors import InputError
 from ..resources import iter_assets
 from ..vocab import DPO, DPS, RDF, SH, XSD
 from . import _speed
+from .chain import exempt_revisions
 from .context import KGContext, cached_context, closure, plans_in
 from .deadline import Deadline, default_deadline
 from .report import PlanReport, Result, explain
@@ -191,6 +192,7 @@ class Engine:
                     f"the plan cannot be validated: {exc.message} (check the values' types)",
                     name,
                 ) from None
+            exempt_revisions(report, data)  # the Recital 12 deadline is the first plan's
             results += explain(report, self.shapes, data, self.context, self.deadline)
             report_nt.append(report.serialize(format="nt"))
         embedded = _embedded_warning(document)
