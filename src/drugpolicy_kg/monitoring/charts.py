@@ -61,7 +61,7 @@ def timeline(result: Progress, fmt: str = "png") -> bytes:
     if not states:
         raise InputError("no dated plan with a submitting state: nothing to draw")
     rows, cols = _grid(len(states), 5)
-    fig = Figure(figsize=(3.2 * cols, 2.4 * rows + 0.8))
+    fig = Figure(figsize=(3.2 * cols, 2.4 * rows + 0.9), layout="constrained")
     fig.suptitle(
         "Share of each block's practices adopted or planned (solid) and adopted (dashed), "
         "at each revision",
@@ -70,8 +70,16 @@ def timeline(result: Progress, fmt: str = "png") -> bytes:
     by_state: dict[str, dict[str, list[BlockProgress]]] = {}
     for b in result.blocks:
         by_state.setdefault(b.state, {}).setdefault(b.block, []).append(b)
+    import datetime as dt
+
+    from matplotlib.dates import DateFormatter
+
+    first = min(b.issued for b in result.blocks) - dt.timedelta(days=45)
+    last = max(b.issued for b in result.blocks) + dt.timedelta(days=45)
     for i, state in enumerate(states):
         ax = fig.add_subplot(rows, cols, i + 1)
+        ax.set_xlim(first, last)  # type: ignore[arg-type]
+        ax.xaxis.set_major_formatter(DateFormatter("%Y-%m"))
         for block in BLOCKS:
             points = by_state[state].get(block, [])
             xs: list[Any] = [p.issued for p in points]
@@ -85,8 +93,7 @@ def timeline(result: Progress, fmt: str = "png") -> bytes:
         ax.tick_params(axis="x", labelsize=6, rotation=30)
         ax.grid(alpha=0.3)
     handles = [Line2D([], [], color=BLOCK_COLOURS[b], label=f"block {b}") for b in BLOCKS]
-    fig.legend(handles=handles, loc="lower center", ncol=4, fontsize=8, frameon=False)
-    fig.subplots_adjust(hspace=0.6, wspace=0.3, bottom=0.12 if rows < 3 else 0.06)
+    fig.legend(handles=handles, loc="outside lower center", ncol=4, fontsize=8, frameon=False)
     return _render(fig, fmt)
 
 
@@ -117,7 +124,7 @@ def heatmap(result: Progress, fmt: str = "png") -> bytes:
     latest = _latest_by_cycle(result)
     rows, cols = _grid(len(cycles), 5)
     height = max(2.5, 0.22 * len(states) + 1.2)
-    fig = Figure(figsize=(2.3 * cols + 1.2, height * rows + 0.6))
+    fig = Figure(figsize=(2.3 * cols + 1.2, height * rows + 0.6), layout="constrained")
     fig.suptitle("Share of each block's practices adopted, per evaluation cycle", fontsize=11)
     image = None
     for i, cycle in enumerate(cycles):
@@ -151,7 +158,7 @@ def heatmap(result: Progress, fmt: str = "png") -> bytes:
         ax.set_yticks(range(len(states)))
         ax.set_yticklabels(states if i % cols == 0 else [""] * len(states), fontsize=6)
     if image is not None:
-        bar = fig.colorbar(image, ax=fig.axes, fraction=0.02, pad=0.02)
+        bar = fig.colorbar(image, ax=fig.axes, shrink=0.6)
         bar.set_ticks([0, 0.5, 1])
         bar.set_ticklabels(["0%", "50%", "100%"])
         bar.ax.tick_params(labelsize=7)
