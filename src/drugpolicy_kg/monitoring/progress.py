@@ -114,11 +114,16 @@ def block_progress(plans: Sequence[PlanRecord]) -> list[BlockProgress]:
     return sorted(out, key=lambda b: (b.state, b.issued, b.plan, BLOCKS.index(b.block)))
 
 
+def _key(plan: PlanRecord) -> str:
+    return f"{plan.period or ''}|{plan.issued_text or ''}"
+
+
 def practice_progress(plans: Sequence[PlanRecord]) -> list[PracticeProgress]:
     """Per practice and cycle: the states whose latest plan by then reports it adopted.
 
-    Latest: the greatest cycle not after the one counted, then the latest ``dcterms:issued``
-    (plans tied on both all count). Equals ``practice-adoption-over-time``.
+    Latest: the greatest ``"cycle|issued"`` text among the state's plans of that cycle or
+    before (greatest cycle, then latest ``dcterms:issued``; plans tied on both all count).
+    Equals ``practice-adoption-over-time``.
     """
     dated = _dated(plans)
     cycles = sorted({p.period for p in dated if p.period})
@@ -133,9 +138,10 @@ def practice_progress(plans: Sequence[PlanRecord]) -> list[PracticeProgress]:
             candidates = [p for p in own if (p.period or "") <= cycle]
             if not candidates:
                 continue
-            best = max((p.period or "", p.issued) for p in candidates)
+            # the greatest "cycle|issued" text, as the catalogue query compares them
+            best = max(_key(p) for p in candidates)
             for p in candidates:
-                if (p.period or "", p.issued) != best:
+                if _key(p) != best:
                     continue
                 for notation, entry in p.entries.items():
                     if "Adopted" in entry.statuses:

@@ -174,12 +174,36 @@ def render_xlsx(r: PeersReport) -> bytes:
     for line in [*_intro(r), "", "Recital 12 of Council Implementing Decision 7301/24:", r.quote]:
         about.append([line])
     about.column_dimensions["A"].width = 120
-    fixed = dt.datetime(2024, 3, 4)  # the Decision's adoption: same input, same bytes
-    book.properties.created = fixed
-    book.properties.modified = fixed
+    book.properties.created = dt.datetime(2024, 3, 4)
     buffer = io.BytesIO()
     book.save(buffer)
-    return buffer.getvalue()
+    return _fixed_times(buffer.getvalue())
+
+
+def _fixed_times(data: bytes) -> bytes:
+    """Same input, same bytes: openpyxl stamps the save time in docProps/core.xml and in every
+    zip entry; both are set to the Decision's adoption date (4 March 2024)."""
+    import re
+    import zipfile
+
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(data)) as src,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst,
+    ):
+        for item in src.infolist():
+            content = src.read(item.filename)
+            if item.filename == "docProps/core.xml":
+                content = re.sub(
+                    rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)",
+                    rb"\g<1>2024-03-04T00:00:00Z\g<2>",
+                    content,
+                )
+            info = zipfile.ZipInfo(item.filename, date_time=(2024, 3, 4, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = item.external_attr
+            dst.writestr(info, content)
+    return out.getvalue()
 
 
 RENDERERS = {"text": render_text, "markdown": render_markdown, "html": render_html}

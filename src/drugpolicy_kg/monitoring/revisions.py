@@ -124,6 +124,8 @@ class PlanRecord:
     state: str | None
     issued: dt.date | None
     cycle: str | None = None
+    #: the lexical form of ``dcterms:issued`` (SPARQL's ``STR(?issued)``)
+    issued_text: str | None = None
     revises: tuple[str, ...] = ()
     label: str | None = None
     #: practice notation -> entry (the first entry by IRI order when a practice is repeated)
@@ -147,22 +149,34 @@ class PlanRecord:
 
 def _text(values: list[Any]) -> str | None:
     """One text of several: English first, then the smallest (deterministic)."""
+    if not values:
+        return None
+    if len(values) == 1:
+        return values[0] if isinstance(values[0], Lit) else None
     texts = [v for v in values if isinstance(v, Lit)]
     if not texts:
         return None
     return min(texts, key=lambda v: (v.lang not in ("en", None), v.lang or "", str(v)))
 
 
-def _date(values: list[Any], where: str) -> dt.date | None:
+def _date_text(values: list[Any]) -> tuple[dt.date | None, str | None]:
+    """The first valid date among literals (sorted), with its lexical form."""
     for value in sorted(str(v) for v in values if isinstance(v, Lit)):
         try:
-            return dt.date.fromisoformat(value[:10])
+            return dt.date.fromisoformat(value[:10]), value
         except ValueError:
             continue
-    return None
+    return None, None
+
+
+def _date(values: list[Any], where: str) -> dt.date | None:
+    return _date_text(values)[0]
 
 
 def _iris(values: list[Any]) -> list[str]:
+    if len(values) == 1:  # the usual case
+        v = values[0]
+        return [] if isinstance(v, Lit) or v.startswith("_:") else [v]
     return sorted(v for v in values if not isinstance(v, Lit) and not v.startswith("_:"))
 
 
@@ -186,12 +200,14 @@ def plans_from_triples(triples: Iterable[tuple[str, str, Any]], file: str) -> li
             continue
         states = _iris(values.get(_P["submittedBy"], []))
         cycle = _text(values.get(_P["cycle"], []))
+        issued, issued_text = _date_text(values.get(_P["issued"], []))
         record = PlanRecord(
             iri=subject,
             file=file,
             state=_state_code(states[0]) if states else None,
-            issued=_date(values.get(_P["issued"], []), subject),
-            cycle=str(cycle).strip() if cycle else None,
+            issued=issued,
+            issued_text=issued_text,
+            cycle=str(cycle) if cycle else None,
             revises=tuple(_iris(values.get(_P["revises"], []))),
             label=_text(values.get(_P["label"], [])),
         )
@@ -232,16 +248,25 @@ def plans_from_triples(triples: Iterable[tuple[str, str, Any]], file: str) -> li
     return sorted(plans, key=lambda p: p.iri)
 
 
-def _ox_value(term: Any) -> Any:
+def _ox_converter() -> Any:
+    """A converter of pyoxigraph terms, caching IRIs and blank nodes (they repeat a lot)."""
     import pyoxigraph as ox
 
-    if isinstance(term, ox.NamedNode):
-        return term.value
-    if isinstance(term, ox.BlankNode):
-        return "_:" + term.value
-    if isinstance(term, ox.Literal):
-        return Lit.of(term.value, term.language)
-    return str(term)
+    cache: dict[Any, str] = {}
+    named, blank, literal = ox.NamedNode, ox.BlankNode, ox.Literal
+
+    def value(term: Any) -> Any:
+        found = cache.get(term)
+        if found is not None:
+            return found
+        kind = type(term)
+        if kind is literal:
+            return Lit.of(term.value, term.language)
+        text = term.value if kind is named else "_:" + term.value if kind is blank else str(term)
+        cache[term] = text
+        return text
+
+    return value
 
 
 def load_plans(paths: Sequence[str]) -> list[PlanRecord]:
@@ -259,13 +284,15 @@ def load_plans(paths: Sequence[str]) -> list[PlanRecord]:
         raise InputError("no RDF files found", ", ".join(paths))
     store = ox.Store()
     loaded = load_untrusted_into_store(files, store)
-    wanted = [ox.NamedNode(p) for p in sorted(_WANTED)]
+    wanted = [(ox.NamedNode(p), p) for p in sorted(_WANTED)]
+    value = _ox_converter()
     plans: list[PlanRecord] = []
     for path, graph, _count in loaded:
-        triples: list[tuple[str, str, Any]] = []
-        for predicate in wanted:
-            for quad in store.quads_for_pattern(None, predicate, None, graph):
-                triples.append((_ox_value(quad.subject), predicate.value, _ox_value(quad.object)))
+        triples: list[tuple[str, str, Any]] = [
+            (value(quad.subject), text, value(quad.object))
+            for predicate, text in wanted
+            for quad in store.quads_for_pattern(None, predicate, None, graph)
+        ]
         plans.extend(plans_from_triples(triples, path))
     return plans
 
