@@ -184,3 +184,28 @@ def test_file_without_a_plan_or_unreadable_exits_2(tmp_path: Path) -> None:
     bad.write_text("<urn:a> <urn:b> .\n", encoding="utf-8")
     result = CliRunner().invoke(cli, ["plan", "diff", str(EXAMPLES / "nld-2024.ttl"), str(bad)])
     assert result.exit_code == 2 and "bad.ttl:1" in result.output
+
+
+def test_json_ld_old_plan_reads_the_same(tmp_path: Path) -> None:
+    """JSON-LD takes the rdflib path of the reader; the diff must not change."""
+    old = tmp_path / "nld-2024.jsonld"
+    old.write_text(
+        Graph().parse(EXAMPLES / "nld-2024.ttl").serialize(format="json-ld"), encoding="utf-8"
+    )
+    new = str(EXAMPLES / "nld-2025.ttl")
+    a = diff_plans(single_plan(str(old)), single_plan(new)).as_json()
+    b = diff_plans(single_plan(str(EXAMPLES / "nld-2024.ttl")), single_plan(new)).as_json()
+    a.pop("old"), b.pop("old")  # type: ignore[func-returns-value]
+    assert a == b
+
+
+def test_hostile_xml_is_refused(tmp_path: Path) -> None:
+    evil = tmp_path / "evil.rdf"
+    evil.write_text(
+        '<?xml version="1.0"?>\n<!DOCTYPE r [<!ENTITY e SYSTEM "file:///etc/passwd">]>\n'
+        '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"><rdf:Description '
+        'rdf:about="urn:x"><rdf:value>&e;</rdf:value></rdf:Description></rdf:RDF>\n',
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(cli, ["plan", "diff", str(evil), str(EXAMPLES / "nld-2024.ttl")])
+    assert result.exit_code == 2 and "evil.rdf" in result.output and "root:" not in result.output

@@ -269,31 +269,58 @@ def _ox_converter() -> Any:
     return value
 
 
+def _file_triples(path: str, value: Any) -> list[tuple[str, str, Any]] | None:
+    """The wanted triples of one untrusted file, streamed from pyoxigraph's parser through the
+    same checks as :func:`drugpolicy_kg.rdfio.load_untrusted` (size, UTF-8, format, DTD and XML
+    depth, triple/literal/blank-node limits, syntax errors with line, no network). ``None`` for
+    formats pyoxigraph does not parse (JSON-LD, TriX): the caller takes the rdflib path."""
+    from .. import rdfio
+    from ..netguard import no_network
+
+    limits = rdfio.Limits()
+    data, label, base = rdfio._read(path, None, limits)
+    wanted = _WANTED
+    with rdfio._as_input_errors(label, limits):
+        text = rdfio._check_text(data, label)
+        fmt = rdfio.detect_format(label, data)
+        if fmt not in rdfio._OX_FORMATS:
+            return None
+        with no_network():
+            if fmt == "xml":
+                rdfio._check_xml(text, label, limits)
+            children: dict[Any, set[Any]] = {}
+            quads = rdfio._checked_quads(
+                rdfio._ox_parser(text, fmt, base), fmt, label, limits, children
+            )
+            triples = []
+            for quad in quads:
+                predicate = quad.predicate.value
+                if predicate in wanted:
+                    triples.append((value(quad.subject), predicate, value(quad.object)))
+            rdfio._check_depth(children, label, limits)
+            return triples
+    raise AssertionError("unreachable")  # pragma: no cover - the block returns or raises
+
+
 def load_plans(paths: Sequence[str]) -> list[PlanRecord]:
     """Read the plans of files and folders (untrusted input; :class:`InputError` on failure).
 
-    Every file is parsed with the project's limits into its own graph of a pyoxigraph store,
-    so two files never share a blank node. Files holding no action plan are skipped.
+    Each file is read on its own (its blank nodes are its own), streaming only the predicates
+    the monitoring features use. Files holding no action plan are skipped.
     """
-    import pyoxigraph as ox
-
-    from ..rdfio import expand_paths, load_untrusted_into_store
+    from ..rdfio import expand_paths, load_untrusted, union_graph
 
     files = expand_paths(paths)
     if not files:
         raise InputError("no RDF files found", ", ".join(paths))
-    store = ox.Store()
-    loaded = load_untrusted_into_store(files, store)
-    wanted = [(ox.NamedNode(p), p) for p in sorted(_WANTED)]
-    value = _ox_converter()
     plans: list[PlanRecord] = []
-    for path, graph, _count in loaded:
-        triples: list[tuple[str, str, Any]] = [
-            (value(quad.subject), text, value(quad.object))
-            for predicate, text in wanted
-            for quad in store.quads_for_pattern(None, predicate, None, graph)
-        ]
-        plans.extend(plans_from_triples(triples, path))
+    value = _ox_converter()  # blank nodes are renamed per file by the parser: safe to share
+    for path in files:
+        triples = _file_triples(path, value)
+        if triples is None:
+            plans.extend(plans_from_graph(union_graph(load_untrusted(path)), path))
+        else:
+            plans.extend(plans_from_triples(triples, path))
     return plans
 
 
