@@ -123,6 +123,20 @@ def test_progress_command_tables(fmt: str) -> None:
         assert "NLD" in result.output and "IV.20" in result.output
 
 
+def test_progress_picture_as_svg(tmp_path: Path) -> None:
+    out = tmp_path / "heatmap.svg"
+    result = CliRunner().invoke(
+        cli,
+        ["progress", str(EXAMPLES), "--picture", "heatmap", "-o", str(out)],
+        catch_exceptions=False,
+    )
+    assert result.exit_code == 0 and out.read_text(encoding="utf-8").lstrip().startswith("<?xml")
+    bad = CliRunner().invoke(
+        cli, ["progress", str(EXAMPLES), "--picture", "heatmap", "-o", str(tmp_path / "x.gif")]
+    )
+    assert bad.exit_code == 2 and ".png or .svg" in bad.output
+
+
 @pytest.mark.parametrize("picture", ["timeline", "heatmap"])
 def test_progress_pictures_are_pngs(picture: str, tmp_path: Path, corpus: Path) -> None:
     out = tmp_path / f"{picture}.png"

@@ -7,10 +7,13 @@ two states and an earlier date (Violations), a revised plan not given (Info).
 
 from __future__ import annotations
 
+import itertools
 import json
 from pathlib import Path
 
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from drugpolicy_kg.cli import cli
 
@@ -196,3 +199,34 @@ def test_chain_results_reach_turtle_and_text(tmp_path: Path) -> None:
     assert DPS + "RevisionLaterDate" in shapes_found
     text = CliRunner().invoke(cli, ["validate", str(tmp_path)])
     assert text.exit_code == 1 and "not after the plan it revises" in text.output
+
+
+@settings(deadline=None)  # the first call imports networkx
+@given(
+    st.dictionaries(
+        st.sampled_from("abcdef"), st.sets(st.sampled_from("abcdefg"), max_size=2), max_size=6
+    )
+)
+def test_cycle_members_are_exactly_the_nodes_that_reach_themselves(
+    edges: dict[str, set[str]],
+) -> None:
+    from drugpolicy_kg.validation.chain import _cycles
+
+    graph = {k: tuple(sorted(v)) for k, v in edges.items()}
+
+    def reaches_itself(start: str) -> bool:
+        seen, todo = set(), list(graph.get(start, ()))
+        while todo:
+            node = todo.pop()
+            if node == start:
+                return True
+            if node not in seen:
+                seen.add(node)
+                todo.extend(graph.get(node, ()))
+        return False
+
+    found = _cycles(graph)
+    assert set(found) == {n for n in graph if reaches_itself(n)}
+    for member, circle in found.items():
+        assert member in circle and circle[0] == circle[-1]
+        assert all(b in graph[a] for a, b in itertools.pairwise(circle))

@@ -180,9 +180,12 @@ def _cycles(edges: dict[str, tuple[str, ...]]) -> dict[str, list[str]]:
         if len(component) == 1 and not graph.has_edge(first, first):
             continue
         sub = graph.subgraph(component)
-        circle = [a for a, _b in nx.find_cycle(sub, source=first)]
-        for member in component:
-            found[member] = [*circle, circle[0]]
+        for member in sorted(component):  # the shortest cycle through each member
+            if sub.has_edge(member, member):
+                found[member] = [member, member]
+                continue
+            paths = [nx.shortest_path(sub, nxt, member) for nxt in sorted(sub.successors(member))]
+            found[member] = [member, *min(paths, key=lambda path: (len(path), path))]
     return found
 
 
