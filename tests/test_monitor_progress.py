@@ -159,3 +159,17 @@ def test_no_plan_is_a_clear_error(tmp_path: Path) -> None:
     (tmp_path / "x.ttl").write_text("<urn:a> <urn:b> <urn:c> .\n", encoding="utf-8")
     result = CliRunner().invoke(cli, ["progress", str(tmp_path)])
     assert result.exit_code == 2 and "no action plan" in result.output
+
+
+def test_undated_plan_is_left_out_with_a_note(tmp_path: Path) -> None:
+    text = (EXAMPLES / "fra-2024.ttl").read_text(encoding="utf-8")
+    (tmp_path / "fra.ttl").write_text(
+        text.replace('dcterms:issued "2024-05-28"^^xsd:date ;', ""), encoding="utf-8"
+    )
+    (tmp_path / "nld.ttl").write_text(
+        (EXAMPLES / "nld-2024.ttl").read_text(encoding="utf-8"), encoding="utf-8"
+    )
+    result = CliRunner().invoke(cli, ["progress", str(tmp_path), "-f", "json"])
+    assert result.exit_code == 0
+    assert "fra.ttl" in result.stderr and "left out" in result.stderr
+    assert {b["state"] for b in json.loads(result.stdout)["blocks"]} == {"NLD"}

@@ -28,6 +28,13 @@ def _plans(paths: tuple[str, ...]) -> list[PlanRecord]:
     from ..monitoring.revisions import load_plans
 
     found = load_plans(list(paths))
+    undated = [p for p in found if not (p.state and p.issued)]
+    for plan in undated:  # validation reports them; say why they are not counted
+        click.echo(
+            f"note: {plan.file}: <{plan.iri}> has no submitting state or no dcterms:issued "
+            "date; it is left out",
+            err=True,
+        )
     if not found:
         raise InputError(
             "no action plan (no resource of type dpo:ActionPlan) in the files given",
