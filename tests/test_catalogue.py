@@ -18,7 +18,7 @@ from drugpolicy_kg.resources import read_text
 from drugpolicy_kg.sparql_safety import check_local, mask
 from drugpolicy_kg.vocab import COUNTRY, DPK, DPO, practice_iri
 
-EXPECTED_QUERIES = 32  # 31 files, and adoption-long (the long form of adoption-matrix)
+EXPECTED_QUERIES = 34  # 33 files, and adoption-long (the long form of adoption-matrix)
 QUERIES = sorted(catalogue.catalogue().values(), key=lambda q: q.name)
 
 

@@ -18,7 +18,7 @@ from drugpolicy_kg.results import human
 GOLDEN = Path(__file__).parent / "golden"
 PLANS = Path(__file__).parent / "fixtures" / "query" / "plans"
 CASES = sorted(GOLDEN.glob("*.json"))
-EXPECTED_CASES = 49
+EXPECTED_CASES = 53
 
 
 def test_golden_glob_found_every_case() -> None:

@@ -178,3 +178,23 @@ def test_every_injected_error_is_a_violation() -> None:
         report = validation.validate_graph(plan.graph(), plan.iri)
         assert _counts(report)["Violation"] >= len({p for p, _ in plan.errors}) // 2
         assert not report.conforms if not callable(report.conforms) else not report.conforms()
+
+
+def test_cycles_form_one_revision_chain_per_state() -> None:
+    """Issue #17: cycle k > 1 revises the same state's plan of cycle k - 1, a year later."""
+    from drugpolicy_kg.monitoring.revisions import plans_from_graph
+    from drugpolicy_kg.validation.chain import chain_results
+
+    plans = synth.generate(synth.SynthConfig(cycles=3, states=("NLD", "FRA", "ITA")))
+    records = [r for p in plans for r in plans_from_graph(p.graph(), f"{p.state}-{p.cycle}")]
+    by_iri = {r.iri: r for r in records}
+    for r in records:
+        assert r.cycle == str(r.issued.year)  # type: ignore[union-attr]
+        if r.iri.endswith("/1"):
+            assert r.revises == ()
+        else:
+            (old,) = r.revises
+            assert by_iri[old].state == r.state and by_iri[old].issued < r.issued  # type: ignore[operator]
+    found = [res for results in chain_results(records).values() for res in results]
+    assert {res.severity for res in found} <= {"Warning"}
+    assert all(res.shape.endswith("RevisionBackwardStatus") for res in found)

@@ -23,7 +23,7 @@ def run(runner: CliRunner, *args: str):  # type: ignore[no-untyped-def]
 def test_examples_folder_exits_0_with_summary(runner: CliRunner) -> None:
     result = run(runner, str(EXAMPLES))
     assert result.exit_code == 0, result.output
-    assert "3 files, 0 with violations" in result.output
+    assert "5 files, 0 with violations" in result.output
     assert "assumed" in result.output  # the deadline assumption is stated
 
 

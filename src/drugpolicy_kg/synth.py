@@ -15,12 +15,19 @@ appends plans (cycle *k* of a 3-cycle corpus equals cycle *k* of a 10-cycle one)
 moves statuses forward (Planned → Adopted, Under assessment → Planned, ...), as progress
 reported in the periodic evaluations of Recital 13 would.
 
+Revisions (issue #17, ``docs/monitoring.md``): every plan names its evaluation cycle
+(``dpo:evaluationCycle``, the year it is issued), and the plan of cycle *k* > 1 is a revision of
+the same state's plan of cycle *k* - 1 (``prov:wasRevisionOf``), issued a year later, so a
+multi-cycle corpus is one revision chain per state, as ``drugpolicy-kg validate`` checks it.
+The one backward move, Under assessment → Not planned, usually comes with a reason; about one in
+ten does not, which the chain check reports as a Warning.
+
 Errors: ``error_rate`` is the probability that an entry carries one deliberate contract
 violation (see :data:`ERROR_KINDS`); every injected error is recorded on the plan, so tests can
 check that validation finds it. With ``error_rate=0`` the plans have no Violation. Plans of a
-cycle after the first are issued after the Recital 12 deadline, which the shapes report as a
-*Warning* only (the deadline applies to the first submission); about one Not planned entry in
-ten omits its reason (a Warning too), because real plans do.
+cycle after the first are issued after the Recital 12 deadline, which does not apply to them:
+they are revisions (the deadline concerns the first submission); about one Not planned entry in
+ten omits its reason (a Warning), because real plans do.
 
 Size: a plan is about 260 triples, so 27 states give about 7k triples per cycle: 2 cycles are
 about 14k triples, 140 cycles more than 1M. Serialisation writes text directly (no rdflib graph),
@@ -44,6 +51,7 @@ from .vocab import (
     DCTERMS,
     DECISION,
     DPO,
+    PROV,
     RDF,
     RDFS,
     SYNTH_PLANS,
@@ -212,6 +220,11 @@ class Plan:
         return str(SYNTH_PLANS[f"{self.state}/{self.cycle}"])
 
     @property
+    def revises(self) -> str | None:
+        """The IRI of the plan this one revises: the same state's plan of the cycle before."""
+        return str(SYNTH_PLANS[f"{self.state}/{self.cycle - 1}"]) if self.cycle > 1 else None
+
+    @property
     def entries(self) -> Iterator[Entry]:
         for block_entries in self.sections.values():
             yield from block_entries
@@ -224,6 +237,9 @@ class Plan:
         yield plan, _SUBMITTED_BY, f"<{country_iri(self.state)}>"
         yield plan, _RESPONDS_TO, _DECISION
         yield plan, _ISSUED, _date(self.issued)
+        yield plan, _EVALUATION_CYCLE, f'"{self.issued.year}"^^{_XSD_GYEAR}'
+        if self.revises is not None:
+            yield plan, _REVISION_OF, f"<{self.revises}>"
         sections = [f"<{self.iri}#section-{block}>" for block in self.sections]
         for section in sections:
             yield plan, _HAS_SECTION, section
@@ -298,6 +314,8 @@ _BUILDING_BLOCK, _PRACTICE, _STATUS = (
 _MEASURES, _REASON = f"<{DPO.implementationMeasures}>", f"<{DPO.reason}>"
 _AUTHORITY, _TARGET = f"<{DPO.responsibleAuthority}>", f"<{DPO.targetDate}>"
 _CONSULTED = f"<{DPO.consultedState}>"
+_EVALUATION_CYCLE, _REVISION_OF = f"<{DPO.evaluationCycle}>", f"<{PROV.wasRevisionOf}>"
+_XSD_GYEAR = f"<{XSD.gYear}>"
 _DECISION = f"<{DECISION}>"
 _XSD_DATE = f"<{XSD.date}>"
 #: A practice IRI that is not one of the 44 (the unknown-practice error).
@@ -308,6 +326,7 @@ _PREFIXES = (
     ("dcterms", str(DCTERMS)),
     ("rdfs", str(RDFS)),
     ("xsd", str(XSD)),
+    ("prov", str(PROV)),
     ("country", str(country_iri(""))),
     ("practice", str(practice_iri(""))),
     ("block", str(block_iri(""))),
@@ -333,6 +352,8 @@ def _short(term: str) -> str:
         return term
     if term.endswith(_XSD_DATE):
         return term[: -len(_XSD_DATE)] + "xsd:date"
+    if term.endswith(_XSD_GYEAR):
+        return term[: -len(_XSD_GYEAR)] + "xsd:gYear"
     return term
 
 

@@ -227,3 +227,8 @@ def export(plan_file: str, output: str, raw: bool) -> None:
         click.echo(f"warning: not carried by the spreadsheet: {s.n3()} {p.n3()} {o.n3()}", err=True)
     write_rows(rows, output, neutralise=not raw)
     click.echo(f"wrote {output} ({len(rows)} entries)", err=True)
+
+
+from .plan_diff import diff  # noqa: E402  (issue #17: plan diff lives in its own module)
+
+plan.add_command(diff)

@@ -92,6 +92,7 @@ def validate(
     from ..limits import input_limit
     from ..rdfio import RDF_EXTENSIONS, check_readable, expand_paths
     from ..validation import parse_deadline
+    from ..validation.chain import check_chains
     from ..validation.engine import PARALLEL_THRESHOLD, validate_files
     from ..validation.render import RENDERERS, render_text
 
@@ -126,6 +127,7 @@ def validate(
                 )
         else:
             reports = validate_files(files, chosen, workers, timeout=timeout)
+    check_chains(reports, files)  # revision chains span files (docs/monitoring.md)
 
     if fmt == "text":
         coloured = output is None and sys.stdout.isatty()

@@ -33,6 +33,7 @@ from ..vocab import (
     DPO,
     EXAMPLE_PLANS,
     PREFIXES,
+    PROV,
     RDF,
     RDFS,
     STATUSES,
@@ -109,8 +110,20 @@ ENTRY_KEYS = (
     "funds_amount",
     "funds_currency",
     "funds_description",
+    "revises",
+    "evaluation_cycle",
 )
-PLAN_KEYS = ("plan", "state", "issued", "responds_to", "plan_label", "plan_description", "language")
+PLAN_KEYS = (
+    "plan",
+    "state",
+    "issued",
+    "responds_to",
+    "plan_label",
+    "plan_description",
+    "language",
+    "revises",
+    "evaluation_cycle",
+)
 _IGNORED = ("title", "practice_text")
 #: What each column is called in messages.
 COLUMN_NAMES = {
@@ -139,6 +152,8 @@ COLUMN_NAMES = {
     "funds_currency": "currency of earmarked funds",
     "funds_description": "description of earmarked funds",
     "practice_text": "text of the practice",
+    "revises": "plan revised",
+    "evaluation_cycle": "evaluation cycle",
 }
 #: The property each column fills (for locating validation results at cells).
 COLUMN_PROPERTY = {
@@ -147,6 +162,8 @@ COLUMN_PROPERTY = {
     "responds_to": DPO.respondsTo,
     "plan_label": RDFS.label,
     "plan_description": DCTERMS.description,
+    "revises": PROV.wasRevisionOf,
+    "evaluation_cycle": DPO.evaluationCycle,
     "block": DPO.buildingBlock,
     "practice": DPO.practice,
     "status": DPO.status,
@@ -542,6 +559,27 @@ class _Reader:
                     self.graph.add((plan, RDFS.label, Literal(label, lang=language)))
             elif key == "plan_description" and text:
                 self.graph.add((plan, DCTERMS.description, Literal(text, lang=language)))
+            elif key == "revises" and text:  # revisions over time (Recital 13)
+                for revised in text.split():
+                    if _valid_iri(revised):
+                        self.graph.add((plan, PROV.wasRevisionOf, URIRef(revised)))
+                    else:
+                        self.problem(
+                            where,
+                            f"plan revised: '{revised[:80]}' is not a web address (IRI) of "
+                            "the earlier plan",
+                            node=node,
+                        )
+            elif key == "evaluation_cycle" and text:
+                year = text.removesuffix(".0")
+                if re.fullmatch(r"[12][0-9]{3}", year):
+                    self.graph.add((plan, DPO.evaluationCycle, Literal(year, datatype=XSD.gYear)))
+                else:
+                    self.problem(
+                        where,
+                        f"evaluation cycle: '{text[:40]}' is not a year; write it as 2025",
+                        node=node,
+                    )
         return plan
 
     def formula_detail(self, cell: RawCell, where: CellRef, key: str) -> None:

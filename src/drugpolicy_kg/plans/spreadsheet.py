@@ -30,6 +30,7 @@ from ..vocab import (
     DCTERMS,
     DPK,
     DPO,
+    PROV,
     RDF,
     RDFS,
     STATUSES,
@@ -62,6 +63,8 @@ COLUMNS = (
     "funds_amount",
     "funds_currency",
     "funds_description",
+    "revises",
+    "evaluation_cycle",
 )
 
 MAX_BYTES = 20 * 1024 * 1024
@@ -182,6 +185,8 @@ def _plan_columns(graph: Graph, plan: Node) -> dict[str, str]:
         "plan_label": _text(graph, plan, RDFS.label),
         "plan_description": _text(graph, plan, DCTERMS.description),
         "language": language or "en",
+        "revises": " ".join(sorted(_node_text(r) for r in graph.objects(plan, PROV.wasRevisionOf))),
+        "evaluation_cycle": _text(graph, plan, DPO.evaluationCycle),
     }
 
 

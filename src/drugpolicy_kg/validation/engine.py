@@ -37,6 +37,7 @@ from ..errors import InputError
 from ..resources import iter_assets
 from ..vocab import DPO, DPS, RDF, SH, XSD, practice_iri
 from . import _speed
+from .chain import exempt_revisions
 from .context import KGContext, cached_context, closure, plans_in
 from .deadline import Deadline, default_deadline
 from .literals import describe as describe_literal
@@ -221,6 +222,7 @@ class Engine:
                     f"the plan cannot be validated: {exc.message} (check the values' types)",
                     name,
                 ) from None
+            exempt_revisions(report, data)  # the Recital 12 deadline is the first plan's
             found, spec = explain_report(report, self.shapes, data, self.context, self.deadline)
             results += found
             spec_reports.append(spec)

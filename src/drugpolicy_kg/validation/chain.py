@@ -1,0 +1,260 @@
+"""Checks of revision chains across the plans validated together (Recital 13; issue #17).
+
+A revision (``prov:wasRevisionOf``) is a later plan of the same state, and the chain of
+revisions has no cycle. These rules span several documents, so per-plan SHACL cannot see them:
+pySHACL validates each plan on its own data graph (:mod:`.context`). They run here, in Python,
+over the plans given to ``drugpolicy-kg validate`` and are reported on the offending plan with
+the usual severities (so the usual exit codes follow):
+
+- ``dps:RevisionSameState`` (Violation): a plan revises a plan of another state;
+- ``dps:RevisionLaterDate`` (Violation): a revision is not issued after the plan it revises;
+- ``dps:RevisionNoCycle`` (Violation): plans revise one another in a circle (or one itself);
+- ``dps:RevisionBackwardStatus`` (Warning): a practice's status moves backwards (e.g. Adopted
+  to Not planned) and the revision gives no ``dpo:reason``; Recital 12 lets states outline the
+  reasons which do not allow them to implement a practice, and an evaluator will ask;
+- ``dps:RevisionNotLoaded`` (Info): the revised plan is not among the files validated, so the
+  chain could not be checked.
+
+The per-plan rules (one revised plan at most, an IRI; one ``dpo:evaluationCycle``, an
+``xsd:gYear``) are SHACL, in ``assets/shapes/revisions.shapes.ttl``. A revision is exempt from
+the Recital 12 deadline (:func:`exempt_revisions`): that deadline concerns the first plan, and
+later revisions follow the evaluation cycles of Recital 13.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rdflib import Graph, Literal, URIRef
+
+from ..vocab import DPS, PROV, RDF, SH
+from .report import PlanReport, Result
+
+__all__ = ["CHAIN_RULES", "add_chain_results", "chain_results", "exempt_revisions"]
+
+SAME_STATE = DPS.RevisionSameState
+LATER_DATE = DPS.RevisionLaterDate
+NO_CYCLE = DPS.RevisionNoCycle
+BACKWARD = DPS.RevisionBackwardStatus
+NOT_LOADED = DPS.RevisionNotLoaded
+#: rule -> severity
+CHAIN_RULES = {
+    SAME_STATE: "Violation",
+    LATER_DATE: "Violation",
+    NO_CYCLE: "Violation",
+    BACKWARD: "Warning",
+    NOT_LOADED: "Info",
+}
+
+
+def exempt_revisions(report: Graph, data: Graph) -> None:
+    """Drop the Recital 12 deadline result of a plan that declares itself a revision.
+
+    Called on pySHACL's report before it is explained, so the text, JSON and Turtle outputs
+    agree. Only ``dps:DeadlineShape`` results whose focus node has ``prov:wasRevisionOf`` go.
+    """
+    for result in list(report.subjects(SH.sourceShape, DPS.DeadlineShape)):
+        focus = report.value(result, SH.focusNode)
+        if focus is None or data.value(focus, PROV.wasRevisionOf) is None:
+            continue
+        for triple in list(report.triples((None, SH.result, result))):
+            report.remove(triple)
+        for triple in list(report.triples((result, None, None))):
+            report.remove(triple)
+
+
+def _result(rule: URIRef, focus: str, message: str, practice: str | None = None) -> Result:
+    return Result(
+        severity=CHAIN_RULES[rule],
+        focus_node=focus,
+        path=f"<{PROV.wasRevisionOf}>",
+        message=message,
+        shape=str(rule),
+        practice=practice,
+        block=practice.split(".", 1)[0] if practice else None,
+    )
+
+
+def chain_results(plans: Sequence[object]) -> dict[str, list[Result]]:
+    """File -> the chain results of its plans (``plans`` are :class:`PlanRecord` objects)."""
+    from ..monitoring.revisions import STATUS_LABELS, STATUS_RANK, PlanRecord, practices
+
+    records = [p for p in plans if isinstance(p, PlanRecord)]
+    by_iri: dict[str, PlanRecord] = {}
+    for p in records:
+        by_iri.setdefault(p.iri, p)
+    titles = {n: t for n, _b, t in practices()}
+    out: dict[str, list[Result]] = {}
+
+    def add(plan: PlanRecord, result: Result) -> None:
+        out.setdefault(plan.file, []).append(result)
+
+    in_cycle = _cycles({p.iri: p.revises for p in records})
+    for plan in records:
+        who = f"Revision <{plan.iri}>"
+        if plan.iri in in_cycle:
+            circle = " -> ".join(f"<{i}>" for i in in_cycle[plan.iri])
+            add(
+                plan,
+                _result(
+                    NO_CYCLE,
+                    plan.iri,
+                    f"{who}: the revisions form a cycle ({circle}); a revision revises an earlier "
+                    "plan, so the chain of revisions followed in the periodic evaluations "
+                    "(Recital 13) must have a first plan.",
+                ),
+            )
+        for revised in plan.revises:
+            if revised == plan.iri:
+                continue  # reported as a cycle
+            old = by_iri.get(revised)
+            if old is None:
+                add(
+                    plan,
+                    _result(
+                        NOT_LOADED,
+                        plan.iri,
+                        f"{who}: the plan it revises (<{revised}>) is not among the files "
+                        "validated, so the chain was not checked; validate both together.",
+                    ),
+                )
+                continue
+            if old.state != plan.state:
+                add(
+                    plan,
+                    _result(
+                        SAME_STATE,
+                        plan.iri,
+                        f"{who} ({plan.file}) is submitted by {plan.state or 'no state'} but revises "
+                        f"<{old.iri}> ({old.file}) of {old.state or 'no state'}: a revision "
+                        "revises the same state's plan (Recital 12 asks each Member State for its "
+                        "own action plan).",
+                    ),
+                )
+                continue
+            if plan.issued and old.issued and plan.issued <= old.issued:
+                add(
+                    plan,
+                    _result(
+                        LATER_DATE,
+                        plan.iri,
+                        f"{who} is issued on {plan.issued}, not after the plan it revises "
+                        f"(<{old.iri}>, issued {old.issued}); a revision reports later progress "
+                        "for the periodic evaluations (Recital 13): check dcterms:issued.",
+                    ),
+                )
+            for notation, entry in plan.entries.items():
+                before = old.entries.get(notation)
+                if before is None or before.status is None or entry.status is None:
+                    continue
+                if STATUS_RANK.get(entry.status, 9) >= STATUS_RANK.get(before.status, -1):
+                    continue
+                if entry.reason and entry.reason.strip():
+                    continue
+                title = titles.get(notation, "")
+                add(
+                    plan,
+                    _result(
+                        BACKWARD,
+                        plan.iri,
+                        f"Practice {notation} '{title}' moves backwards from "
+                        f"{STATUS_LABELS[before.status]} (<{old.iri}>) to "
+                        f"{STATUS_LABELS[entry.status]} without a reason: give dpo:reason "
+                        "(Recital 12: states may outline the reasons which do not allow them to "
+                        "implement a practice).",
+                        practice=notation,
+                    ),
+                )
+    return out
+
+
+def _cycles(edges: dict[str, tuple[str, ...]]) -> dict[str, list[str]]:
+    """Plan IRI -> a cycle through it (``a -> b -> ... -> a``), for every plan on a cycle."""
+    import networkx as nx
+
+    graph = nx.DiGraph()
+    graph.add_edges_from((a, b) for a, targets in edges.items() for b in targets)
+    found: dict[str, list[str]] = {}
+    for component in sorted(nx.strongly_connected_components(graph), key=min):
+        first = min(component)
+        if len(component) == 1 and not graph.has_edge(first, first):
+            continue
+        sub = graph.subgraph(component)
+        for member in sorted(component):  # the shortest cycle through each member
+            if sub.has_edge(member, member):
+                found[member] = [member, member]
+                continue
+            paths = [nx.shortest_path(sub, nxt, member) for nxt in sorted(sub.successors(member))]
+            found[member] = [member, *min(paths, key=lambda path: (len(path), path))]
+    return found
+
+
+def add_chain_results(reports: Sequence[PlanReport], plans: Sequence[object]) -> None:
+    """Append the chain results to the reports of the files they concern (in place)."""
+    found = chain_results(plans)
+    for report in reports:
+        extra = found.get(report.file)
+        if not extra:
+            continue
+        report.results = sorted([*report.results, *extra], key=Result.sort_key)
+        report.report_ntriples += _report_nt(extra, report.report_ntriples)
+
+
+_SEVERITY = {"Violation": SH.Violation, "Warning": SH.Warning, "Info": SH.Info}
+
+
+def _report_nt(results: list[Result], report_nt: str) -> str:
+    """The results as ``sh:ValidationResult`` nodes of the file's first report."""
+    import re
+
+    found = re.search(
+        rf"^(_:\S+) <{re.escape(str(RDF.type))}> <{re.escape(str(SH.ValidationReport))}> \.$",
+        report_nt,
+        re.MULTILINE,
+    )
+    lines = []
+    if found:
+        node = found.group(1)
+    else:
+        node = "_:chainReport"
+        lines += [f"{node} <{RDF.type}> <{SH.ValidationReport}> ."]
+    for i, r in enumerate(results):
+        item = f"_:chainResult{i}"
+        lines += [
+            f"{node} <{SH.result}> {item} .",
+            f"{item} <{RDF.type}> <{SH.ValidationResult}> .",
+            f"{item} <{SH.resultSeverity}> <{_SEVERITY[r.severity]}> .",
+            f"{item} <{SH.focusNode}> <{r.focus_node}> .",
+            f"{item} <{SH.resultPath}> <{PROV.wasRevisionOf}> .",
+            f"{item} <{SH.sourceShape}> <{r.shape}> .",
+            f"{item} <{SH.resultMessage}> {Literal(r.message, lang='en').n3()} .",
+        ]
+    return "\n".join(lines) + "\n"
+
+
+def check_chains(reports: Sequence[PlanReport], files: Sequence[str]) -> None:
+    """Read the plans of ``files`` again (lightly) and add the chain results to ``reports``.
+
+    Standard input cannot be read twice, so a plan given as ``-`` takes part only as the
+    revised plan of nobody; every file was already read once without error by validation.
+    """
+    from ..errors import InputError
+    from ..monitoring.revisions import load_plans, plans_from_graph
+    from .upload import is_spreadsheet
+
+    plans = []
+    for path in files:
+        if path == "-":
+            continue
+        try:
+            if is_spreadsheet(path):
+                from ..plans.importer import import_spreadsheet, read_file
+
+                graph = import_spreadsheet(read_file(path), path).graph
+                plans.extend(plans_from_graph(graph, path))
+            else:
+                plans.extend(load_plans([path]))
+        except InputError:
+            continue  # validation already reported this file's problem
+    if plans:
+        add_chain_results(reports, plans)

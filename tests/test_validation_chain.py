@@ -1,0 +1,232 @@
+"""Revision chains across the plans given to ``validate`` (issue #17, Recital 13).
+
+Each case writes unseen revisions of the minimal valid fixture into a temporary folder and
+validates the folder: backwards status without a reason (Warning), a cycle, a chain across
+two states and an earlier date (Violations), a revised plan not given (Info).
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+from pathlib import Path
+
+from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from drugpolicy_kg.cli import cli
+
+ROOT = Path(__file__).parent.parent
+BASE = (ROOT / "tests" / "fixtures" / "plans" / "valid-minimal.ttl").read_text(encoding="utf-8")
+DPS = "https://w3id.org/drugpolicy-kg/shapes#"
+
+
+def plan(
+    name: str,
+    *,
+    state: str = "NLD",
+    issued: str = "2024-05-30",
+    revises: tuple[str, ...] = (),
+    status_e1: str = "Adopted",
+    reason_e1: str | None = None,
+) -> str:
+    """The minimal valid plan as ``<https://example.org/fixture/NAME>``, changed as asked."""
+    text = BASE.replace(
+        ":plan a dpo:ActionPlan", f"<https://example.org/fixture/{name}> a dpo:ActionPlan"
+    )
+    text = text.replace("country:NLD", f"country:{state}")
+    text = text.replace('"2024-05-30"^^xsd:date', f'"{issued}"^^xsd:date')
+    text = text.replace(
+        "@prefix : <https://example.org/fixture/> .",
+        f"@prefix : <https://example.org/fixture/{name}/> .",
+    )
+    if revises:
+        links = " , ".join(f"<https://example.org/fixture/{r}>" for r in revises)
+        text = text.replace(
+            "    dpo:hasSection",
+            f"    <http://www.w3.org/ns/prov#wasRevisionOf> {links} ;\n    dpo:hasSection",
+            1,
+        )
+    if status_e1 != "Adopted":
+        text = text.replace(
+            'dpo:practice practice:I.1 ; dpo:status dpo:Adopted ;\n    dpo:implementationMeasures "A national drug strategy with offensive and defensive pillars since 2022."@en .',
+            f"dpo:practice practice:I.1 ; dpo:status dpo:{status_e1}"
+            + (f' ;\n    dpo:reason "{reason_e1}"@en .' if reason_e1 else " ."),
+        )
+    return text
+
+
+def validate(
+    tmp_path: Path, plans: dict[str, str], *extra: str
+) -> tuple[int, dict[str, list[dict]]]:  # type: ignore[type-arg]
+    for name, text in plans.items():
+        (tmp_path / f"{name}.ttl").write_text(text, encoding="utf-8")
+    result = CliRunner().invoke(
+        cli, ["validate", "-f", "json", *extra, str(tmp_path)], catch_exceptions=False
+    )
+    data = json.loads(result.output)
+    if isinstance(data, dict):  # one file: the contract's single object, without "file"
+        (only,) = plans
+        data = [{**data, "file": f"{only}.ttl"}]
+    by_file = {
+        Path(d["file"]).stem: [
+            r for r in d["results"] if r["severity"] != "Info" or "Revision" in r["shape"]
+        ]
+        for d in data
+    }
+    return result.exit_code, by_file
+
+
+def shapes(results: list[dict]) -> set[tuple[str, str]]:  # type: ignore[type-arg]
+    return {(r["severity"], r["shape"].removeprefix(DPS)) for r in results}
+
+
+def test_a_clean_chain_has_no_result(tmp_path: Path) -> None:
+    code, found = validate(
+        tmp_path, {"p1": plan("p1"), "p2": plan("p2", issued="2024-12-01", revises=("p1",))}
+    )
+    assert found == {"p1": [], "p2": []} and code == 0
+
+
+def test_backward_status_without_reason_is_a_warning(tmp_path: Path) -> None:
+    code, found = validate(
+        tmp_path,
+        {
+            "p1": plan("p1"),
+            "p2": plan("p2", issued="2024-12-01", revises=("p1",), status_e1="UnderAssessment"),
+        },
+    )
+    assert shapes(found["p2"]) == {("Warning", "RevisionBackwardStatus")}
+    (warning,) = found["p2"]
+    assert warning["practice"] == "I.1" and "moves backwards from adopted" in warning["message"]
+    assert "Recital 12" in warning["message"] and found["p1"] == []
+    assert code == 0
+    strict = CliRunner().invoke(cli, ["validate", "--strict", str(tmp_path)])
+    assert strict.exit_code == 1
+
+
+def test_backward_status_with_a_reason_is_clean(tmp_path: Path) -> None:
+    code, found = validate(
+        tmp_path,
+        {
+            "p1": plan("p1"),
+            "p2": plan(
+                "p2",
+                issued="2024-12-01",
+                revises=("p1",),
+                status_e1="NotPlanned",
+                reason_e1="The law was struck down.",
+            ),
+        },
+    )
+    assert found == {"p1": [], "p2": []} and code == 0
+
+
+def test_revision_deadline_is_exempt_but_a_late_first_plan_is_not(tmp_path: Path) -> None:
+    code, found = validate(
+        tmp_path,
+        {
+            "p1": plan("p1", issued="2024-08-01"),
+            "p2": plan("p2", issued="2024-12-01", revises=("p1",)),
+        },
+    )
+    assert shapes(found["p1"]) == {("Warning", "DeadlineShape")}
+    assert found["p2"] == [] and code == 0
+
+
+def test_cycle_is_a_violation_on_each_plan(tmp_path: Path) -> None:
+    code, found = validate(
+        tmp_path,
+        {
+            "p1": plan("p1", revises=("p3",)),
+            "p2": plan("p2", issued="2024-12-01", revises=("p1",)),
+            "p3": plan("p3", issued="2024-12-15", revises=("p2",)),
+        },
+    )
+    assert code == 1
+    for name in ("p1", "p2", "p3"):
+        assert ("Violation", "RevisionNoCycle") in shapes(found[name]), name
+    (cycle,) = [r for r in found["p1"] if r["shape"].endswith("RevisionNoCycle")]
+    assert "form a cycle" in cycle["message"] and cycle["message"].count("fixture/p") >= 4
+
+
+def test_self_revision_is_a_cycle(tmp_path: Path) -> None:
+    code, found = validate(tmp_path, {"p1": plan("p1", revises=("p1",))})
+    assert code == 1 and shapes(found["p1"]) == {("Violation", "RevisionNoCycle")}
+
+
+def test_chain_across_two_states_is_a_violation(tmp_path: Path) -> None:
+    code, found = validate(
+        tmp_path,
+        {"p1": plan("p1"), "p2": plan("p2", state="BEL", issued="2024-12-01", revises=("p1",))},
+    )
+    assert code == 1
+    assert shapes(found["p2"]) == {("Violation", "RevisionSameState")}
+    assert "BEL" in found["p2"][0]["message"] and "NLD" in found["p2"][0]["message"]
+
+
+def test_earlier_date_is_a_violation(tmp_path: Path) -> None:
+    code, found = validate(
+        tmp_path,
+        {
+            "p1": plan("p1", issued="2024-05-30"),
+            "p2": plan("p2", issued="2024-05-01", revises=("p1",)),
+        },
+    )
+    assert code == 1 and shapes(found["p2"]) == {("Violation", "RevisionLaterDate")}
+    assert "2024-05-01" in found["p2"][0]["message"] and "2024-05-30" in found["p2"][0]["message"]
+
+
+def test_revised_plan_not_given_is_an_info(tmp_path: Path) -> None:
+    code, found = validate(tmp_path, {"p2": plan("p2", issued="2024-12-01", revises=("p1",))})
+    assert code == 0 and shapes(found["p2"]) == {("Info", "RevisionNotLoaded")}
+
+
+def test_chain_results_reach_turtle_and_text(tmp_path: Path) -> None:
+    from rdflib import SH, Graph
+
+    for name, text in {
+        "p1": plan("p1"),
+        "p2": plan("p2", issued="2024-05-01", revises=("p1",)),
+    }.items():
+        (tmp_path / f"{name}.ttl").write_text(text, encoding="utf-8")
+    turtle = CliRunner().invoke(
+        cli, ["validate", "-f", "turtle", str(tmp_path / "p2.ttl"), str(tmp_path / "p1.ttl")]
+    )
+    graph = Graph().parse(data=turtle.output, format="turtle")
+    shapes_found = {str(o) for o in graph.objects(None, SH.sourceShape)}
+    assert DPS + "RevisionLaterDate" in shapes_found
+    text = CliRunner().invoke(cli, ["validate", str(tmp_path)])
+    assert text.exit_code == 1 and "not after the plan it revises" in text.output
+
+
+@settings(deadline=None)  # the first call imports networkx
+@given(
+    st.dictionaries(
+        st.sampled_from("abcdef"), st.sets(st.sampled_from("abcdefg"), max_size=2), max_size=6
+    )
+)
+def test_cycle_members_are_exactly_the_nodes_that_reach_themselves(
+    edges: dict[str, set[str]],
+) -> None:
+    from drugpolicy_kg.validation.chain import _cycles
+
+    graph = {k: tuple(sorted(v)) for k, v in edges.items()}
+
+    def reaches_itself(start: str) -> bool:
+        seen, todo = set(), list(graph.get(start, ()))
+        while todo:
+            node = todo.pop()
+            if node == start:
+                return True
+            if node not in seen:
+                seen.add(node)
+                todo.extend(graph.get(node, ()))
+        return False
+
+    found = _cycles(graph)
+    assert set(found) == {n for n in graph if reaches_itself(n)}
+    for member, circle in found.items():
+        assert member in circle and circle[0] == circle[-1]
+        assert all(b in graph[a] for a, b in itertools.pairwise(circle))
