@@ -28,6 +28,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.staticfiles import StaticFiles
 
 from ..errors import EngineError, InputError
+from ..vocab import ONTOLOGY_IRI
 from . import iris
 from .pages import KIND_TITLES, Page, WebKG
 from .rdf import NotAcceptable, media_type, negotiate, serialise
@@ -127,10 +128,16 @@ class PageCache:
             rdf=page.rdf,
             jsonld=None,
         )
-        if page.rdf and page.iri is not None and page.kind != "ontology":
+        if page.rdf and page.iri is not None:
             import json
 
-            doc = json.loads(self.rdf(page.path, "jsonld"))
+            if page.template == "ontology.html":  # the header, not the whole vocabulary
+                from .rdf import cbd, new_graph
+
+                head = cbd(self.web.ontology_graph, ONTOLOGY_IRI, new_graph())
+                doc = json.loads(serialise(head, "jsonld"))
+            else:
+                doc = json.loads(self.rdf(page.path, "jsonld"))
             ctx["jsonld"] = json_island(doc)
         return ctx
 

@@ -240,7 +240,7 @@ class WebKG:
         """The RDF a resource's IRI returns (see :mod:`.rdf`)."""
         from .rdf import description
 
-        if iri == ONTOLOGY_IRI:
+        if iri == ONTOLOGY_IRI or iri == self.version_iri:
             return self.ontology_graph
         if str(iri) == iris.SHAPES_IRI:
             return self.shapes_graph
@@ -253,8 +253,8 @@ class WebKG:
         iri = self.known(path)
         if iri is None:
             return None
-        if iri == ONTOLOGY_IRI:
-            return self.ontology_page()
+        if iri == ONTOLOGY_IRI or iri == self.version_iri:
+            return self.ontology_page(iris.path_of(str(iri)) or "ontology")
         if str(iri) == iris.SHAPES_IRI:
             return self.shapes_page()
         return self.resource_page(iri)
@@ -709,7 +709,7 @@ class WebKG:
             rdf=False,
         )
 
-    def _term_rows(self, g: Graph, kinds: Iterable[URIRef]) -> list[dict[str, Any]]:
+    def _term_rows(self, g: Graph, kinds: Iterable[Node]) -> list[dict[str, Any]]:
         terms: set[URIRef] = set()
         for k in kinds:
             terms.update(
@@ -821,7 +821,12 @@ class WebKG:
             )
         return rows
 
-    def ontology_page(self) -> Page:
+    @cached_property
+    def version_iri(self) -> Node | None:
+        """The ontology's ``owl:versionIRI``: it dereferences to the ontology of this release."""
+        return self.ontology_graph.value(ONTOLOGY_IRI, OWL.versionIRI)
+
+    def ontology_page(self, path: str = "ontology") -> Page:
         g = self.ontology_graph
         header: dict[str, Any] = {
             "title": str(g.value(ONTOLOGY_IRI, DCTERMS.title) or ""),
@@ -840,14 +845,17 @@ class WebKG:
         props = self._term_rows(
             g, (OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty)
         )
-        individuals = [
-            r
-            for r in self._term_rows(g, (OWL.NamedIndividual, *self._dpo_classes(g)))
-            if r["name"] not in {c["name"] for c in classes} | {p["name"] for p in props}
-        ]
+        named = {c["name"] for c in classes} | {p["name"] for p in props}
+        others = {
+            o
+            for s in g.subjects()
+            if isinstance(s, URIRef) and str(s).startswith(str(DPO))
+            for o in g.objects(s, RDF.type)
+        }
+        individuals = [r for r in self._term_rows(g, others) if r["name"] not in named]
         return Page(
             "ontology.html",
-            "ontology",
+            path,
             header["title"] or "Ontology",
             str(ONTOLOGY_IRI),
             "ontology",
@@ -860,13 +868,6 @@ class WebKG:
                 "namespace": str(DPO),
             },
         )
-
-    def _dpo_classes(self, g: Graph) -> list[URIRef]:
-        return [
-            c
-            for c in g.subjects(RDF.type, OWL.Class)
-            if isinstance(c, URIRef) and str(c).startswith(str(DPO))
-        ]
 
     def shapes_page(self) -> Page:
         return Page(

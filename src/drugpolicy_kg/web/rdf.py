@@ -125,26 +125,29 @@ def negotiate(accept: str | None, offered: tuple[str, ...] = _ORDER) -> str:
         return offered[0]
     if len(accept) > _MAX_ACCEPT:
         raise NotAcceptable("the Accept header is too long")
-    best: tuple[float, int, int] | None = None
+    ranges = _ranges(accept)
+
+    def quality(media: str) -> float | None:
+        """q of ``media``: from the most specific range that matches it (RFC 9110, 12.5.1)."""
+        major = media.split("/")[0] + "/*"
+        found: tuple[int, float] | None = None
+        for r in ranges:
+            spec = (
+                2 if r.media == media else 1 if r.media == major else 0 if r.media == "*/*" else -1
+            )
+            if spec >= 0 and (found is None or spec > found[0]):
+                found = (spec, r.q)
+        return None if found is None else found[1]
+
+    best: tuple[float, int] | None = None
     choice: str | None = None
-    for r in _ranges(accept):
-        if r.q <= 0:
+    for ext in offered:
+        qs = [q for m, e in MEDIA_TYPES.items() if e == ext and (q := quality(m)) is not None]
+        if not qs or max(qs) <= 0:
             continue
-        if r.media == "*/*":
-            candidates = list(offered)
-            specificity = 0
-        elif r.media.endswith("/*"):
-            major = r.media[:-1]
-            candidates = [e for m, e in MEDIA_TYPES.items() if m.startswith(major) and e in offered]
-            specificity = 1
-        else:
-            ext = MEDIA_TYPES.get(r.media)
-            candidates = [ext] if ext in offered else []
-            specificity = 2
-        for ext in candidates:
-            key = (r.q, specificity, -offered.index(ext))
-            if best is None or key > best:
-                best, choice = key, ext
+        key = (max(qs), -offered.index(ext))
+        if best is None or key > best:
+            best, choice = key, ext
     if choice is None:
         raise NotAcceptable("none of the media types in Accept is served here")
     return choice
