@@ -56,7 +56,18 @@ def description(kg: Graph, iri: URIRef) -> Graph:
 
 
 def serialise(graph: Graph, ext: str) -> bytes:
-    """``graph`` in the format of extension ``ext`` (ttl, nt, jsonld, rdf), deterministic bytes."""
+    """``graph`` in the format of extension ``ext`` (ttl, nt, jsonld, rdf), deterministic bytes.
+
+    rdflib's RDF/XML writer follows its store's hash order, so RDF/XML is written by
+    pyoxigraph from the canonical, sorted N-Triples instead (the same triples, stable bytes).
+    """
+    if ext == "rdf":
+        import pyoxigraph as ox
+
+        nt = to_bytes(canonical(graph), "nt")
+        triples = list(ox.parse(nt, format=ox.RdfFormat.N_TRIPLES))
+        prefixes = {p: str(ns) for p, ns in PREFIXES.items()}
+        return bytes(ox.serialize(triples, format=ox.RdfFormat.RDF_XML, prefixes=prefixes) or b"")
     return to_bytes(canonical(graph), RDF_FORMATS[ext][0])
 
 
