@@ -41,13 +41,19 @@ MAX_QUERY_STRING = 4096
 #: Longest POST body of /query.
 MAX_BODY = 1_000_000
 
+#: Cytoscape.js injects one fixed <style> element (its container rule); only that one is allowed,
+#: by hash. The browser test (tests/web/test_web_browser.py) fails if the library changes it.
+CYTOSCAPE_STYLE_HASH = "'sha256-pgvDUBa4IjFA2yuSJ2cqcyxmNYJMborsd0ORcRv9vw8='"
 _CSP = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "default-src 'self'; script-src 'self'; "
+    f"style-src 'self' {CYTOSCAPE_STYLE_HASH}; img-src 'self' data:; "
     "font-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; "
     "frame-ancestors 'none'; form-action 'self'"
 )
 #: YASGUI sets inline styles (CodeMirror, its tables), so the query page allows them.
-_CSP_YASGUI = _CSP.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'")
+_CSP_YASGUI = _CSP.replace(
+    f"style-src 'self' {CYTOSCAPE_STYLE_HASH}", "style-src 'self' 'unsafe-inline'"
+)
 _HEADERS = [
     (b"x-content-type-options", b"nosniff"),
     (b"x-frame-options", b"DENY"),

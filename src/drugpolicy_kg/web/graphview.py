@@ -1,8 +1,8 @@
 """The data of the Cytoscape.js graph view: nodes, compound blocks and edges.
 
 The overview shows the 44 practices inside their building blocks (compound nodes) with the
-EU information systems and the tools, actors and acts that at least :data:`SHARED` practices
-rely on; the filters of the page add or hide kinds. Practices carry their notation as label
+EU information systems, the legal acts practices rest on directly, and the tools and actors
+that at least :data:`SHARED` practices rely on; the filters of the page add or hide kinds. Practices carry their notation as label
 (``III.2``) and tools their abbreviation, so labels stay short enough to read at the default
 zoom; node boxes are sized to their label, so a layout that keeps boxes apart keeps labels
 apart. Everything comes from the projection (:mod:`drugpolicy_kg.graph.projection`).
@@ -42,7 +42,8 @@ def overview_nodes(web: WebKG) -> list[str]:
     out = web.proj.nodes_of("practice")
     for n in web.proj.nodes_of("tool", "actor", "legal"):
         data = g.nodes[n]
-        if users.get(n, 0) >= SHARED or data.get("category") == "EUInformationSystem":
+        direct_act = data["kind"] == "legal" and users.get(n, 0) > 0
+        if users.get(n, 0) >= SHARED or data.get("category") == "EUInformationSystem" or direct_act:
             out.append(n)
     return out
 

@@ -26,7 +26,7 @@
       style: [
         { selector: "node", style: {
           "shape": "round-rectangle", "width": "data(w)", "height": "data(h)",
-          "label": "data(label)", "font-size": 12, "font-family": "system-ui, sans-serif",
+          "label": "data(label)", "font-size": 13, "font-family": "system-ui, sans-serif",
           "text-valign": "center", "text-halign": "center", "color": "#fff",
           "background-color": function (n) { return COLORS[n.data("kind")] || "#475569"; },
           "border-width": 0 } },
@@ -45,13 +45,15 @@
       ],
       layout: { name: "preset" }
     });
+    var small = data.nodes.length < 30;
     var layout = cy.layout({
       name: typeof cytoscapeFcose !== "undefined" ? "fcose" : "cose",
-      quality: "proof", randomize: false, animate: false, fit: true, padding: 20,
-      nodeDimensionsIncludeLabels: true, nodeSeparation: 40, nodeRepulsion: 9000,
-      idealEdgeLength: 90, edgeElasticity: 0.3, nestingFactor: 0.6, gravity: 0.35,
-      gravityCompound: 1.2, gravityRangeCompound: 1.6, tile: true, packComponents: true,
-      numIter: 4000, uniformNodeDimensions: false
+      quality: "proof", randomize: true, animate: false, fit: true, padding: 16,
+      nodeDimensionsIncludeLabels: true, nodeSeparation: 14, nodeRepulsion: small ? 9000 : 2600,
+      idealEdgeLength: small ? 90 : 48, edgeElasticity: 0.45, nestingFactor: 0.4, gravity: 0.9,
+      gravityCompound: 2.5, gravityRangeCompound: 1.2, gravityRange: 2.5, tile: true,
+      tilingPaddingVertical: 6, tilingPaddingHorizontal: 6, packComponents: true,
+      numIter: 5000, uniformNodeDimensions: false
     });
     // fcose places nodes by spectral layout first; seed its randomness for a stable picture.
     var seed = 7;
@@ -61,7 +63,10 @@
     separate(cy);
     cy.fit(undefined, 20);
     if (cy.zoom() > 1.1) { cy.zoom(1.1); cy.center(); }
+    // Readable labels first: never start below 80 % (13 px labels stay >= 10 px); pan for more.
+    if (cy.zoom() < 0.8) { cy.zoom(0.8); cy.center(); }
     container._cy = cy;
+    container.setAttribute("data-ready", "1");
     return cy;
   }
 
@@ -168,6 +173,14 @@
           }
         });
       }
+      cy.stop(true, false);
+      focus(cy, null);
+      var shown = cy.nodes().filter(function (n) { return !n.hasClass("hidden") && !n.data("compound"); });
+      if (shown.length) {
+        cy.fit(shown, 60);
+        if (cy.zoom() > 1.1) { cy.zoom(1.1); cy.center(shown); }
+        if (cy.zoom() < 0.8) { cy.zoom(0.8); cy.center(shown); }
+      }
     }
     Object.keys(kinds).forEach(function (k) { kinds[k].addEventListener("change", apply); });
     block.addEventListener("change", apply);
@@ -180,8 +193,10 @@
     find.addEventListener("change", function () {
       var q = find.value.trim().toLowerCase();
       if (!q) return;
-      var hit = cy.nodes().filter(function (n) {
-        return !n.data("compound") && ((n.data("label") || "").toLowerCase() === q || (n.data("name") || "").toLowerCase().indexOf(q) >= 0);
+      var nodes = cy.nodes().filter(function (n) { return !n.data("compound"); });
+      var exact = nodes.filter(function (n) { return (n.data("label") || "").toLowerCase() === q; });
+      var hit = exact.length ? exact[0] : nodes.filter(function (n) {
+        return (n.data("name") || "").toLowerCase().indexOf(q) >= 0;
       })[0];
       if (hit) { focus(cy, hit); panel(hit); cy.animate({ center: { eles: hit }, zoom: 1.4 }, { duration: 300 }); }
     });
