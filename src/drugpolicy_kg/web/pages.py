@@ -33,6 +33,7 @@ from ..vocab import (
     EVALUATION,
     ONTOLOGY_IRI,
     OWL,
+    PREFIXES,
     RDF,
     RDFS,
     SH,
@@ -147,10 +148,13 @@ class WebKG:
         if found:
             return found
         text = str(node)
-        for prefix, ns in (("dpo", DPO),):
-            if text.startswith(str(ns)):
-                return f"{prefix}:{text[len(str(ns)) :]}"
-        return re.split(r"[#/]", text.rstrip("/"))[-1] or text
+        if not isinstance(node, URIRef):
+            return text
+        for prefix, ns in PREFIXES.items():  # a compact name: dpo:usesTool, celex:32016R0794
+            local = text[len(str(ns)) :]
+            if text.startswith(str(ns)) and local and re.fullmatch(r"[\w.-]+", local):
+                return f"{prefix}:{local}"
+        return text
 
     def kind(self, node: Node) -> str:
         s = str(node)
