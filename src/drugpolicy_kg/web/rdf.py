@@ -140,7 +140,8 @@ def negotiate(accept: str | None, offered: tuple[str, ...] = _ORDER) -> str:
 
     def quality(media: str) -> float | None:
         """q of ``media``: from the most specific range that matches it (RFC 9110, 12.5.1)."""
-        major = media.split("/")[0] + "/*"
+        # application/* means data: it reaches HTML only through text/html, not XHTML.
+        major = media.split("/")[0] + "/*" if media != "application/xhtml+xml" else ""
         found: tuple[int, float] | None = None
         for r in ranges:
             spec = (
