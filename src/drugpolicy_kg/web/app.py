@@ -134,6 +134,8 @@ class PageCache:
             rdf=page.rdf,
             jsonld=None,
         )
+        if page.kind == "resource" and ctx["types"]:  # the Decision, the evaluation, a visit
+            ctx["kind_title"] = ctx["types"][0].label
         if page.rdf and page.iri is not None:
             import json
 

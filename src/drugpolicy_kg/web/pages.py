@@ -586,7 +586,7 @@ class WebKG:
                 for u, _ in self._edges_in(node, "legal_basis")
                 if self.proj.kind(u) == "tool"
             ],
-            "title": next((str(o) for o in _en(self.kg.objects(iri, ELI.title))), None),
+            "eli_title": next((str(o) for o in _en(self.kg.objects(iri, ELI.title))), None),
             "graph": self.neighbourhood(node),
         }
 
@@ -632,7 +632,7 @@ class WebKG:
                 for r in recitals
             ],
             "blocks": self.blocks_at_a_glance(),
-            "title": str(self.kg.value(DECISION, DCTERMS.title) or ""),
+            "full_title": str(self.kg.value(DECISION, DCTERMS.title) or ""),
         }
 
     # --- home, search, ontology ---------------------------------------------------------
