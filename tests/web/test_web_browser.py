@@ -137,7 +137,12 @@ class DevTools:
     def wait_js(self, expression: str, timeout: float = 30.0) -> Any:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            value = self.js(expression)
+            try:
+                value = self.js(expression)
+            except RuntimeError as exc:  # the page is navigating: ask again on the new one
+                if "navigated" not in str(exc) and "context" not in str(exc):
+                    raise
+                value = None
             if value:
                 return value
             time.sleep(0.05)
@@ -360,4 +365,34 @@ def test_other_pages_load_cleanly(browser: DevTools, live_server: str, path: str
         errors = [e for e in errors if "404" not in e]
     assert errors == []
     outside = [u for u in browser.requests() if not u.startswith((live_server, "data:", "about:"))]
+    assert outside == []
+
+
+@pytest.fixture(scope="module")
+def static_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from drugpolicy_kg.web.site import write_site
+
+    out = tmp_path_factory.mktemp("site") / "site"
+    write_site(out)
+    return out
+
+
+def test_static_site_works_from_disk(browser: DevTools, static_site: Path, shots: Path) -> None:
+    browser.call("Page.navigate", url=(static_site / "index.html").as_uri())
+    browser.wait_js("document.readyState === 'complete'")
+    browser.click("#search-box")
+    browser.call("Input.insertText", text="SIENA")
+    href = browser.wait_js("document.querySelector('#search-results a.hit')?.getAttribute('href')")
+    assert href == "id/tool/SIENA.html"
+    browser.click("#search-results a.hit")
+    browser.wait_js("location.pathname.endsWith('/id/tool/SIENA.html')")
+    assert_readable_graph(browser, "#cy-neighbourhood", 4)
+    browser.click("a.kind-practice")
+    browser.wait_js("location.pathname.includes('/id/practice/')")
+    browser.call("Page.navigate", url=(static_site / "graph.html").as_uri())
+    browser.wait_js("document.readyState === 'complete'")
+    assert_readable_graph(browser, "#cy-main", 50)
+    browser.screenshot(shots / "8-static-graph.png")
+    assert browser.errors() == []
+    outside = [u for u in browser.requests() if not u.startswith(("file:", "data:", "about:"))]
     assert outside == []
