@@ -111,6 +111,8 @@
     var p = document.getElementById("g-panel");
     if (!p) return;
     p.textContent = "";
+    if (!node) { p.hidden = true; return; }
+    p.hidden = false;
     var h = document.createElement("h3");
     h.textContent = node.data("label");
     var k = document.createElement("div");
@@ -146,7 +148,7 @@
       focus(cy, n); panel(n);
     });
     cy.on("dbltap", "node", function (ev) { if (ev.target.data("href")) window.location.href = href(ev.target.data("href")); });
-    cy.on("tap", function (ev) { if (ev.target === cy && main) focus(cy, null); });
+    cy.on("tap", function (ev) { if (ev.target === cy && main) { focus(cy, null); panel(null); } });
     if (!main) return;
     var kinds = {};
     document.querySelectorAll("input[data-kind]").forEach(function (c) { kinds[c.getAttribute("data-kind")] = c; });
@@ -175,6 +177,7 @@
       }
       cy.stop(true, false);
       focus(cy, null);
+      panel(null);
       var shown = cy.nodes().filter(function (n) { return !n.hasClass("hidden") && !n.data("compound"); });
       if (shown.length) {
         cy.fit(shown, 60);
