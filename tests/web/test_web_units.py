@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from fastapi import Request
 from rdflib import URIRef
 
 from drugpolicy_kg.vocab import DPK, DPO, ONTOLOGY_IRI
@@ -84,3 +85,23 @@ def test_negotiate(accept: str, ext: str) -> None:
 def test_negotiate_refuses(accept: str) -> None:
     with pytest.raises(NotAcceptable):
         negotiate(accept)
+
+
+def test_other_routers_can_render_the_shared_layout() -> None:
+    # The validator's router (issue 14) renders its pages with ``templates`` and base.html,
+    # without building a Linker: the context processor gives ``link`` for the request path.
+    from fastapi import FastAPI
+    from starlette.testclient import TestClient
+
+    from drugpolicy_kg.web.templating import templates
+
+    app = FastAPI()
+
+    @app.get("/validate/deep")
+    def page(request: Request) -> object:
+        ctx = {"status": 200, "reason": "OK", "message": "<b>not bold</b>"}
+        return templates.TemplateResponse(request, "error.html", ctx)
+
+    html = TestClient(app).get("/validate/deep").text
+    assert 'href="../static/css/site.css"' in html
+    assert "&lt;b&gt;not bold&lt;/b&gt;" in html
