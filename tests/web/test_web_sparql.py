@@ -154,3 +154,19 @@ def test_query_page_has_prefixes_and_the_whole_catalogue(client: Any) -> None:
     for e in cfg["examples"]:
         r = client.post("/query", data={"query": e["query"]})
         assert r.status_code == 200, (e["name"], r.text)
+
+
+def test_oversized_results_and_too_many_running_queries_are_refused(
+    client: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from drugpolicy_kg.web import sparql
+
+    monkeypatch.setattr(sparql, "MAX_RESULT", 1000)
+    res = client.get("/query", params={"query": "SELECT * WHERE { ?s ?p ?o }"})
+    assert res.status_code == 400 and "add a LIMIT" in res.text
+    monkeypatch.setattr(sparql, "MAX_RESULT", 50_000_000)
+    monkeypatch.setattr(sparql, "MAX_RUNNING", 0)
+    res = client.get("/query", params={"query": "ASK {}"})
+    assert res.status_code == 503 and "still running" in res.text
+    monkeypatch.setattr(sparql, "MAX_RUNNING", 4)
+    assert client.get("/query", params={"query": "ASK {}"}).status_code == 200

@@ -28,6 +28,11 @@ if TYPE_CHECKING:
 
 #: Longest query text accepted (characters).
 MAX_QUERY = 100_000
+#: Largest serialised result (bytes); a bigger one is refused with advice to add a LIMIT.
+MAX_RESULT = 50_000_000
+#: Queries evaluating at once, counting those abandoned at their time limit (pyoxigraph cannot
+#: be interrupted, so such a query runs on to its end): past this, requests get 503.
+MAX_RUNNING = 4
 
 _RESULTS = {
     "application/sparql-results+json": "JSON",
@@ -55,6 +60,30 @@ _MEDIA_OF_GRAPHS = {
     "RDF_XML": "application/rdf+xml",
     "JSON_LD": "application/ld+json",
 }
+
+
+class _Capped:
+    """A write-only buffer that refuses to grow past ``limit`` bytes."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.size = 0
+        self.parts: list[bytes] = []
+
+    def write(self, data: bytes) -> int:
+        self.size += len(data)
+        if self.size > self.limit:
+            raise InputError(
+                f"the result is larger than {self.limit // 1_000_000} MB; add a LIMIT", "query"
+            )
+        self.parts.append(bytes(data))
+        return len(data)
+
+    def flush(self) -> None:
+        pass
+
+    def getvalue(self) -> bytes:
+        return b"".join(self.parts)
 
 
 class NotAcceptableResults(InputError):
@@ -106,9 +135,13 @@ class Endpoint:
         store = getattr(engine, "store", None)
         if store is None:
             raise EngineError(f"the {engine.name} engine has no pyoxigraph store to serve")
+        import threading
+
         self.engine = engine
         self.store = store
         self.timeout = timeout
+        self._lock = threading.Lock()
+        self._running = 0
 
     def answer(self, text: str, accept: str | None) -> Answer:
         import pyoxigraph as ox
@@ -121,20 +154,41 @@ class Endpoint:
         store = self.store
 
         def run() -> Answer:
+            # pyoxigraph results must be dropped on the thread that made them: ``res`` is
+            # cleared here even when an error (kept with its traceback) goes to the caller.
+            res: Any = None
             try:
-                res: Any = store.query(text)
+                res = store.query(text)
+                if isinstance(res, (ox.QuerySolutions, ox.QueryBoolean)):
+                    fmt = _pick(accept, _RESULTS, "JSON")
+                    out: Any = _Capped(MAX_RESULT)  # pyoxigraph writes to any .write()
+                    res.serialize(out, format=getattr(ox.QueryResultsFormat, fmt))
+                    return Answer(out.getvalue(), _MEDIA_OF_RESULTS[fmt])
+                fmt = _pick(accept, _GRAPHS, "TURTLE")
+                out = _Capped(MAX_RESULT)
+                res.serialize(out, format=getattr(ox.RdfFormat, fmt))
+                return Answer(out.getvalue(), _MEDIA_OF_GRAPHS[fmt])
             except SyntaxError as exc:
-                raise InputError(f"SPARQL syntax error: {exc}", "query") from exc
+                raise InputError(f"SPARQL syntax error: {exc}", "query") from None
             except (RuntimeError, ValueError, OSError) as exc:
-                raise InputError(f"the query failed: {exc}", "query") from exc
-            if isinstance(res, (ox.QuerySolutions, ox.QueryBoolean)):
-                fmt = _pick(accept, _RESULTS, "JSON")
-                body = res.serialize(format=getattr(ox.QueryResultsFormat, fmt))
-                return Answer(bytes(body or b""), _MEDIA_OF_RESULTS[fmt])
-            fmt = _pick(accept, _GRAPHS, "TURTLE")
-            body = res.serialize(format=getattr(ox.RdfFormat, fmt))
-            return Answer(bytes(body or b""), _MEDIA_OF_GRAPHS[fmt])
+                raise InputError(f"the query failed: {exc}", "query") from None
+            finally:
+                res = None
 
+        def counted() -> Answer:
+            try:
+                return run()
+            finally:
+                with self._lock:
+                    self._running -= 1
+
+        with self._lock:
+            if self._running >= MAX_RUNNING:
+                raise EngineError(
+                    f"{self._running} queries are still running (some past their time limit); "
+                    "try again in a moment"
+                )
+            self._running += 1
         from ..engines.base import run_with_timeout
 
-        return run_with_timeout(run, self.timeout, what="query")
+        return run_with_timeout(counted, self.timeout, what="query")
