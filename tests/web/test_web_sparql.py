@@ -170,3 +170,16 @@ def test_oversized_results_and_too_many_running_queries_are_refused(
     assert res.status_code == 503 and "still running" in res.text
     monkeypatch.setattr(sparql, "MAX_RUNNING", 4)
     assert client.get("/query", params={"query": "ASK {}"}).status_code == 200
+
+
+def test_cors_only_when_asked(client: Any) -> None:
+    from starlette.testclient import TestClient
+
+    from drugpolicy_kg.web.app import create_app
+
+    assert "access-control-allow-origin" not in client.get("/query?query=ASK{}").headers
+    assert client.options("/query").status_code == 405
+    open_app = TestClient(create_app(cors=True))
+    res = open_app.get("/query?query=ASK{}", headers={"Origin": "http://localhost:3000"})
+    assert res.headers["access-control-allow-origin"] == "*"
+    assert open_app.options("/query").status_code == 204

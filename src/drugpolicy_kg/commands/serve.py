@@ -29,7 +29,8 @@ Then open http://127.0.0.1:7878/ (pages), /sparql (query page), /validate, or qu
 @click.option(
     "--timeout", default=30.0, show_default=True, type=float, help="Query time limit in seconds."
 )
-def serve(host: str, port: int, plans: tuple[str, ...], timeout: float) -> None:
+@click.option("--cors", is_flag=True, help="Let browser clients on other origins use /query.")
+def serve(host: str, port: int, plans: tuple[str, ...], timeout: float, cors: bool) -> None:
     """Serve the KG's pages, its SPARQL endpoint and the validator until Ctrl-C.
 
     One web application: a page for every resource, whose IRI path also returns RDF by
@@ -44,7 +45,7 @@ def serve(host: str, port: int, plans: tuple[str, ...], timeout: float) -> None:
     from ..web.app import create_app
 
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    app = create_app(plans=plans, timeout=timeout)
+    app = create_app(plans=plans, timeout=timeout, cors=cors)
     shown = f"[{host}]" if ":" in host else host
     base = f"http://{shown}:{port}"
     config = uvicorn.Config(

@@ -211,9 +211,11 @@ def create_app(
     plans: Sequence[str] = (),
     timeout: float = 30.0,
     sparql: bool = True,
+    cors: bool = False,
 ) -> FastAPI:
     """The application. ``web`` defaults to the packaged KG with ``plans`` (action plan files
-    or folders, read through the safe loader); ``sparql=False`` leaves out ``/query``."""
+    or folders, read through the safe loader); ``sparql=False`` leaves out ``/query``;
+    ``cors=True`` lets browser clients on other origins query ``/query``."""
     from ..graph.projection import read_plans
 
     if web is None:
@@ -323,10 +325,21 @@ def create_app(
                 return _plain(503, str(exc))
             return Response(ans.body, media_type=ans.media_type, headers={"vary": "Accept"})
 
+        async def answer_query(request: Request) -> Response:
+            if request.method == "OPTIONS":
+                res: Response = Response(status_code=204 if cors else 405)
+            else:
+                res = await run_query(request)
+            if cors:
+                res.headers["access-control-allow-origin"] = "*"
+                res.headers["access-control-allow-methods"] = "GET, POST, OPTIONS"
+                res.headers["access-control-allow-headers"] = "Content-Type, Accept"
+            return res
+
         app.add_api_route(
             "/query",
-            run_query,
-            methods=["GET", "POST"],
+            answer_query,
+            methods=["GET", "POST", "OPTIONS"],
             summary="SPARQL 1.1 Protocol query endpoint (read-only)",
         )
 
