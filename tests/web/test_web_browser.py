@@ -266,7 +266,7 @@ OVERLAPS = """(() => {
     const a = boxes[i].b, b = boxes[j].b;
     if (a.x1 < b.x2 && b.x1 < a.x2 && a.y1 < b.y2 && b.y1 < a.y2) hits.push([boxes[i].id, boxes[j].id]);
   }
-  return {n: boxes.length, hits, zoom: cy.zoom(),
+  return {n: boxes.length, hits, zoom: cy.zoom(), faded: cy.nodes('.faded').length,
           font: parseFloat(cy.nodes().filter(n => !n.data('compound'))[0].style('font-size'))};
 })()"""
 
@@ -277,6 +277,8 @@ def assert_readable_graph(browser: DevTools, selector: str, at_least: int) -> No
     assert res["n"] >= at_least
     assert res["hits"] == [], f"overlapping labels: {res['hits'][:10]}"
     assert res["font"] * res["zoom"] >= 10, f"labels of {res['font'] * res['zoom']:.1f} px"
+    if selector == "#cy-neighbourhood":  # every node shown is a neighbour, linked by an edge
+        assert res["faded"] == 0
 
 
 def test_home_search_tool_practice_act(browser: DevTools, live_server: str, shots: Path) -> None:
@@ -314,6 +316,7 @@ def test_home_search_tool_practice_act(browser: DevTools, live_server: str, shot
     assert browser.js("document.querySelector('.badge').textContent") == "legal instrument"
     tag = browser.js("document.querySelector('.tag-cited, .tag-muted')?.textContent")
     assert tag in ("cited by the Decision", "background")
+    assert_readable_graph(browser, "#cy-neighbourhood", 2)
     browser.screenshot(shots / "5-act.png")
 
     errors = browser.errors()

@@ -22,7 +22,17 @@ if TYPE_CHECKING:
 #: A tool, actor or act joins the overview when this many practices rely on it directly.
 SHARED = 3
 #: Relations drawn as edges.
-EDGE_RELATIONS = ("uses_tool", "involves_actor", "legal_basis", "operated_by", "has_theme")
+EDGE_RELATIONS = (
+    "uses_tool",
+    "involves_actor",
+    "legal_basis",
+    "operated_by",
+    "established_by",
+    "based_on",
+    "amends",
+    "repeals",
+    "has_theme",
+)
 #: Approximate width of one character of the 12 px label font, for box sizes.
 CHAR_PX = 7.2
 
