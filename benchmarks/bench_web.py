@@ -24,6 +24,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -202,7 +203,56 @@ def run(quick: bool = False) -> dict[str, Any]:
         "serve runs in its own process (uvicorn, one worker); clients are threads with "
         "keep-alive connections; pages and RDF are rendered once per process and then cached."
     )
+    _oxigraph_server(section, per_client, Path(tempfile.mkdtemp(prefix="bench-web-")))
     return section.as_dict()
+
+
+def _load(port: int, plan: list[tuple[str, str, dict[str, str]]], per_client: int) -> list[float]:
+    deadline = time.monotonic() + MAX_SECONDS
+    results: list[list[tuple[str, float, int]]] = [[] for _ in range(CLIENTS)]
+
+    def work(i: int) -> None:
+        results[i] = _client(port, plan, per_client, i, deadline)
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(CLIENTS)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return [seconds for rs in results for _, seconds, status in rs if status == 200]
+
+
+def _oxigraph_server(section: Any, per_client: int, tmp: Path) -> None:
+    """The same SPARQL load on the Oxigraph server binary (the ``server`` extra), for the
+    choice between it and the in-process endpoint; skipped when the binary is absent."""
+    import shutil
+    from urllib.parse import quote
+
+    try:
+        from drugpolicy_kg.server import OxigraphServer, load_store
+
+        load_store(tmp / "store")
+        port = _free_port()
+        server = OxigraphServer(tmp / "store", port=port, timeout_s=30)
+        with server:
+            plan = [("SPARQL", f"/query?query={quote(QUERY)}", {})]
+            _load(port, plan, 2)  # warm
+            values = _load(port, plan, per_client)
+    except Exception as exc:  # the binary is an optional extra
+        section.notes.append(f"Oxigraph server comparison not run: {exc}")
+        return
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    section.rows.append(
+        {
+            "group": f"{CLIENTS} clients, loopback",
+            "name": "SPARQL on the Oxigraph server binary (comparison)",
+            "median_s": round(statistics.median(values), 6),
+            "p95_s": round(_p95(values), 6),
+            "max_s": round(max(values), 6),
+            "repeats": len(values),
+        }
+    )
 
 
 def main() -> None:

@@ -236,6 +236,7 @@ def create_app(
     )
     app.state.web = web
     app.state.cache = cache
+    app.state.endpoint = endpoint
     app.add_middleware(SecurityHeaders)
 
     @app.exception_handler(StarletteHTTPException)
@@ -260,12 +261,14 @@ def create_app(
 
     app.include_router(validator.router)
 
+    # Page routes are async: after the first render every answer is a dictionary hit, which
+    # costs less than the thread-pool hop a sync route pays on every request.
     @app.get("/", include_in_schema=False)
-    def home() -> Response:
+    async def home() -> Response:
         return HTMLResponse(cache.html(""))
 
     @app.get("/graph", include_in_schema=False)
-    def graph() -> Response:
+    async def graph() -> Response:
         return HTMLResponse(cache.html("graph"))
 
     if endpoint is not None:
@@ -274,7 +277,7 @@ def create_app(
         sparql_page_html = render_sparql_page(web, endpoint.engine)
 
         @app.get("/sparql", include_in_schema=False)
-        def sparql_page() -> Response:
+        async def sparql_page() -> Response:
             return HTMLResponse(sparql_page_html)
 
         async def run_query(request: Request) -> Response:
@@ -344,7 +347,7 @@ def create_app(
         )
 
     @app.api_route("/{path:path}", methods=["GET", "HEAD"], include_in_schema=False)
-    def resource(path: str, request: Request) -> Response:
+    async def resource(path: str, request: Request) -> Response:
         stem, ext = iris.split_extension(path)
         if web.known(stem) is None:
             raise StarletteHTTPException(404)

@@ -30,9 +30,10 @@ if TYPE_CHECKING:
 MAX_QUERY = 100_000
 #: Largest serialised result (bytes); a bigger one is refused with advice to add a LIMIT.
 MAX_RESULT = 50_000_000
-#: Queries evaluating at once, counting those abandoned at their time limit (pyoxigraph cannot
-#: be interrupted, so such a query runs on to its end): past this, requests get 503.
-MAX_RUNNING = 4
+#: Queries abandoned at their time limit that are still running (pyoxigraph cannot interrupt
+#: a query, so it runs on to its end in the background): while this many are, new requests get
+#: 503, so that runaway queries cannot pile up and starve the machine.
+MAX_ABANDONED = 2
 
 _RESULTS = {
     "application/sparql-results+json": "JSON",
@@ -141,7 +142,7 @@ class Endpoint:
         self.store = store
         self.timeout = timeout
         self._lock = threading.Lock()
-        self._running = 0
+        self.abandoned = 0
 
     def answer(self, text: str, accept: str | None) -> Answer:
         import pyoxigraph as ox
@@ -175,20 +176,30 @@ class Endpoint:
             finally:
                 res = None
 
+        state = {"done": False, "abandoned": False}
+
         def counted() -> Answer:
             try:
                 return run()
             finally:
                 with self._lock:
-                    self._running -= 1
+                    state["done"] = True
+                    if state["abandoned"]:
+                        self.abandoned -= 1
 
         with self._lock:
-            if self._running >= MAX_RUNNING:
+            if self.abandoned >= MAX_ABANDONED:
                 raise EngineError(
-                    f"{self._running} queries are still running (some past their time limit); "
-                    "try again in a moment"
+                    f"{self.abandoned} earlier queries ran past the time limit and are still "
+                    "running; try again in a moment"
                 )
-            self._running += 1
         from ..engines.base import run_with_timeout
 
-        return run_with_timeout(counted, self.timeout, what="query")
+        try:
+            return run_with_timeout(counted, self.timeout, what="query")
+        except EngineError:
+            with self._lock:
+                if not state["done"]:
+                    state["abandoned"] = True
+                    self.abandoned += 1
+            raise
