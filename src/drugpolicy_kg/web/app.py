@@ -17,6 +17,7 @@ rendered once and kept: the KG does not change while the app runs.
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Awaitable, Callable, MutableMapping, Sequence
 from importlib import resources
@@ -359,13 +360,7 @@ def create_app(
                 return _plain(406, f"{exc}; this resource is served as {offered}")
         else:
             fmt = ext
-        headers = {
-            "vary": "Accept",
-            "link": ", ".join(
-                f'<{Linker(stem).rdf(e)}>; rel="alternate"; type="{m}"'
-                for e, (_, m) in iris.RDF_FORMATS.items()
-            ),
-        }
+        headers = {"vary": "Accept", "link": alternates(stem)}
         if fmt == "html":
             body = cache.html(stem)
             if body is None:
@@ -375,6 +370,15 @@ def create_app(
         return Response(body, media_type=media_type(fmt), headers=headers)
 
     return app
+
+
+@functools.lru_cache(maxsize=4096)
+def alternates(stem: str) -> str:
+    """The ``Link`` header of a resource: its RDF files, relative to its path."""
+    return ", ".join(
+        f'<{Linker(stem).rdf(e)}>; rel="alternate"; type="{m}"'
+        for e, (_, m) in iris.RDF_FORMATS.items()
+    )
 
 
 def _plain(status: int, text: str) -> Response:
