@@ -171,3 +171,22 @@ def test_the_audit_hook_sees_what_the_server_reads(live_server: str) -> None:
         _RECORD["on"] = False
     assert status == 200
     assert any(p.endswith("search.js") for p in _OPENED)
+
+
+def test_an_internal_error_shows_no_traceback() -> None:
+    from starlette.testclient import TestClient
+
+    from drugpolicy_kg.web.app import create_app
+
+    app = create_app(sparql=False)
+
+    @app.get("/boom-for-test")
+    def boom() -> None:
+        raise RuntimeError("secret internals /etc/passwd")
+
+    # The catch-all resource route was added first; move the test route in front of it.
+    app.router.routes.insert(0, app.router.routes.pop())
+    res = TestClient(app, raise_server_exceptions=False).get("/boom-for-test")
+    assert res.status_code == 500
+    assert "Traceback" not in res.text and "secret internals" not in res.text
+    assert res.headers["x-content-type-options"] == "nosniff"

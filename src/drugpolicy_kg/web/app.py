@@ -252,9 +252,14 @@ def create_app(
         return _error_page(request, exc.status_code, reason, message)
 
     @app.exception_handler(Exception)
-    async def any_error(request: Request, exc: Exception) -> Response:  # pragma: no cover
+    async def any_error(request: Request, exc: Exception) -> Response:
         log.error("internal error on %s: %r", request.url.path, exc)
-        return _error_page(request, 500, "Internal error", "The server could not answer this.")
+        res = _error_page(request, 500, "Internal error", "The server could not answer this.")
+        # This answer leaves through Starlette's outermost error middleware, around ours.
+        res.headers["content-security-policy"] = _CSP
+        for key, value in _HEADERS:
+            res.headers[key.decode()] = value.decode()
+        return res
 
     app.mount("/static", StaticFiles(directory=static_dir()), name="static")
 
