@@ -16,7 +16,7 @@ import json
 import posixpath
 from typing import Any
 
-from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment, PackageLoader, StrictUndefined, Undefined, select_autoescape
 from starlette.requests import Request
 from starlette.templating import Jinja2Templates
 
@@ -80,11 +80,13 @@ def json_island(data: Any) -> str:
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-def make_environment() -> Environment:
+def make_environment(*, strict: bool = True) -> Environment:
+    """The environment: autoescaping always; ``strict`` makes an undefined variable an error
+    (the app's own pages, so a typo fails the tests instead of printing nothing)."""
     env = Environment(
         loader=PackageLoader("drugpolicy_kg.web", "templates"),
         autoescape=select_autoescape(default=True, default_for_string=True),
-        undefined=StrictUndefined,
+        undefined=StrictUndefined if strict else Undefined,
         trim_blocks=True,
         lstrip_blocks=True,
         auto_reload=False,
@@ -103,7 +105,8 @@ def _link_for(request: Request) -> dict[str, Any]:
 
 
 #: Shared with other routers (the validator): ``templates.TemplateResponse(request, ...)``.
-templates = Jinja2Templates(env=env, context_processors=[_link_for])
+#: Same templates and autoescaping; undefined variables render empty, as Jinja's default.
+templates = Jinja2Templates(env=make_environment(strict=False), context_processors=[_link_for])
 
 
 def render(template: str, context: dict[str, Any]) -> str:
