@@ -44,7 +44,19 @@ def serve(host: str, port: int, plans: tuple[str, ...], timeout: float, cors: bo
 
     from ..web.app import create_app
 
+    import ipaddress
+
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    try:
+        loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        loopback = False
+    if not loopback:
+        click.echo(
+            f"warning: --host {host} makes the server reachable from other machines; "
+            "it has no authentication (pages and the SPARQL endpoint are read-only)",
+            err=True,
+        )
     app = create_app(plans=plans, timeout=timeout, cors=cors)
     shown = f"[{host}]" if ":" in host else host
     base = f"http://{shown}:{port}"
