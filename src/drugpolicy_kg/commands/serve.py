@@ -37,14 +37,13 @@ def serve(host: str, port: int, plans: tuple[str, ...], timeout: float, cors: bo
     content negotiation (/id/practice/III.2, /ontology), the read-only SPARQL 1.1 endpoint
     at /query (pyoxigraph in-process, with a time limit) and its query page at /sparql.
     """
+    import ipaddress
     import signal
     import sys
 
     import uvicorn
 
     from ..web.app import create_app
-
-    import ipaddress
 
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
