@@ -73,15 +73,22 @@
   // A last pass that pushes apart any two node boxes the force layout left overlapping.
   function separate(cy) {
     var nodes = cy.nodes().filter(function (n) { return !n.data("compound"); });
-    for (var pass = 0; pass < 60; pass++) {
+    // Sizes as drawn, label included (the box estimate of the data may be a little short).
+    var size = {};
+    nodes.forEach(function (n) {
+      var b = n.boundingBox({ includeLabels: true });
+      size[n.id()] = { w: Math.max(b.w, n.data("w")), h: Math.max(b.h, n.data("h")) };
+    });
+    for (var pass = 0; pass < 100; pass++) {
       var moved = false;
       for (var i = 0; i < nodes.length; i++) {
         for (var j = i + 1; j < nodes.length; j++) {
           var a = nodes[i], b = nodes[j];
           var pa = a.position(), pb = b.position();
           var dx = pb.x - pa.x, dy = pb.y - pa.y;
-          var ox = (a.data("w") + b.data("w")) / 2 + 6 - Math.abs(dx);
-          var oy = (a.data("h") + b.data("h")) / 2 + 6 - Math.abs(dy);
+          var sa = size[a.id()], sb = size[b.id()];
+          var ox = (sa.w + sb.w) / 2 + 6 - Math.abs(dx);
+          var oy = (sa.h + sb.h) / 2 + 6 - Math.abs(dy);
           if (ox > 0 && oy > 0) {
             moved = true;
             if (ox < oy) {
