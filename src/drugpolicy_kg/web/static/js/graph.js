@@ -64,10 +64,17 @@
     cy.fit(undefined, 20);
     if (cy.zoom() > 1.1) { cy.zoom(1.1); cy.center(); }
     // Readable labels first: never start below 80 % (13 px labels stay >= 10 px); pan for more.
-    if (cy.zoom() < 0.8) { cy.zoom(0.8); cy.center(); }
+    if (cy.zoom() < 0.8) { cy.zoom(0.8); topLeft(cy, cy.elements()); }
     container._cy = cy;
     container.setAttribute("data-ready", "1");
     return cy;
+  }
+
+  // Show the top of ``eles`` (block titles first), centred across when it fits the width.
+  function topLeft(cy, eles) {
+    var bb = eles.boundingBox(), z = cy.zoom(), w = cy.width();
+    var x = bb.w * z < w ? (w - bb.w * z) / 2 - bb.x1 * z : 20 - bb.x1 * z;
+    cy.pan({ x: x, y: 20 - bb.y1 * z });
   }
 
   // A last pass that pushes apart any two node boxes the force layout left overlapping.
@@ -189,7 +196,7 @@
       if (shown.length) {
         cy.fit(shown, 60);
         if (cy.zoom() > 1.1) { cy.zoom(1.1); cy.center(shown); }
-        if (cy.zoom() < 0.8) { cy.zoom(0.8); cy.center(shown); }
+        if (cy.zoom() < 0.8) { cy.zoom(0.8); topLeft(cy, shown); }
       }
     }
     Object.keys(kinds).forEach(function (k) { kinds[k].addEventListener("change", apply); });
