@@ -17,11 +17,12 @@ from urllib.parse import quote
 
 from rdflib import URIRef
 
-from ..vocab import COUNTRY, DPK, DPO, ELI_BASE, ONTOLOGY_IRI
+from ..vocab import COUNTRY, DPK, DPO, DPS, ELI_BASE, ONTOLOGY_IRI
 
 #: The w3id base every project IRI starts with.
 BASE = str(ONTOLOGY_IRI).removesuffix("ontology")
-SHAPES_IRI = BASE + "shapes"
+#: The shapes document (its shapes are ``dps:`` hash IRIs).
+SHAPES_IRI = str(DPS).removesuffix("#")
 
 #: Outside namespaces whose resources in the KG get a page, and the path prefix they get.
 OUTSIDE: tuple[tuple[str, str], ...] = (
