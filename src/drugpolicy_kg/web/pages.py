@@ -36,7 +36,6 @@ from ..vocab import (
     PREFIXES,
     RDF,
     RDFS,
-    SH,
     SKOS,
     STATUSES,
 )
@@ -108,11 +107,8 @@ def _natural(text: str) -> tuple[Any, ...]:
     )
 
 
-def _path_label(row: dict[str, Any]) -> str:
-    return str(row["path"].label) if row["path"] is not None else ""
-
-
-def _en(values: Iterable[Node]) -> list[Literal]:
+def english(values: Iterable[Node]) -> list[Literal]:
+    """The literals among ``values``, English and untagged first, then by text."""
     lits = [v for v in values if isinstance(v, Literal)]
     return sorted(lits, key=lambda lit: (lit.language not in (None, "en"), str(lit)))
 
@@ -141,6 +137,10 @@ class WebKG:
                 if isinstance(o, Literal) and (o.language in (None, "en")):
                     out[s] = str(o)
         return out
+
+    def has_label(self, node: Node) -> bool:
+        """Whether the KG gives ``node`` a label or notation of its own."""
+        return node in self._labels
 
     def label(self, node: Node) -> str:
         """A person's name for ``node``: its English label, else its notation, else its key."""
@@ -300,7 +300,7 @@ class WebKG:
         """Definitions, comments and descriptions: (property label, text)."""
         out = []
         for prop in _TEXT_PROPS:
-            for lit in _en(self.kg.objects(iri, prop)):
+            for lit in english(self.kg.objects(iri, prop)):
                 out.append((self.label(prop), str(lit)))
         return out
 
@@ -526,7 +526,7 @@ class WebKG:
             "matches": [
                 self.ref(o) for o in sorted(self.kg.objects(iri, SKOS.exactMatch), key=str)
             ],
-            "confidence": [str(o) for o in _en(self.kg.objects(iri, DPO.identifierConfidence))],
+            "confidence": [str(o) for o in english(self.kg.objects(iri, DPO.identifierConfidence))],
             "category": self.ref(DPO[self.proj.graph.nodes[node].get("category", "Tool")])
             if self.proj.graph.nodes[node].get("category")
             else None,
@@ -586,7 +586,7 @@ class WebKG:
                 for u, _ in self._edges_in(node, "legal_basis")
                 if self.proj.kind(u) == "tool"
             ],
-            "eli_title": next((str(o) for o in _en(self.kg.objects(iri, ELI.title))), None),
+            "eli_title": next((str(o) for o in english(self.kg.objects(iri, ELI.title))), None),
             "graph": self.neighbourhood(node),
         }
 
@@ -713,117 +713,10 @@ class WebKG:
             rdf=False,
         )
 
-    def _term_rows(self, g: Graph, kinds: Iterable[Node]) -> list[dict[str, Any]]:
-        terms: set[URIRef] = set()
-        for k in kinds:
-            terms.update(
-                t
-                for t in g.subjects(RDF.type, k)
-                if isinstance(t, URIRef) and str(t).startswith(str(DPO))
-            )
-        rows = []
-        for t in sorted(terms, key=lambda u: str(u).lower()):
-            rows.append(
-                {
-                    "ref": self.ref(t),
-                    "name": str(t)[len(str(DPO)) :],
-                    "label": self.label(t) if t in self._labels else "",
-                    "texts": self.texts(t),
-                    "types": [
-                        self.ref(o)
-                        for o in sorted(g.objects(t, RDF.type), key=str)
-                        if isinstance(o, URIRef)
-                    ],
-                    "supers": [
-                        self.ref(o)
-                        for o in sorted(g.objects(t, RDFS.subClassOf), key=str)
-                        if isinstance(o, URIRef)
-                    ]
-                    + [
-                        self.ref(o)
-                        for o in sorted(g.objects(t, RDFS.subPropertyOf), key=str)
-                        if isinstance(o, URIRef)
-                    ],
-                    "subs": [
-                        self.ref(s)
-                        for s in sorted(g.subjects(RDFS.subClassOf, t), key=str)
-                        if isinstance(s, URIRef)
-                    ]
-                    + [
-                        self.ref(s)
-                        for s in sorted(g.subjects(RDFS.subPropertyOf, t), key=str)
-                        if isinstance(s, URIRef)
-                    ],
-                    "domain": [
-                        self.ref(o)
-                        for o in sorted(g.objects(t, RDFS.domain), key=str)
-                        if isinstance(o, URIRef)
-                    ],
-                    "range": [
-                        self.ref(o)
-                        for o in sorted(g.objects(t, RDFS.range), key=str)
-                        if isinstance(o, URIRef)
-                    ],
-                    "instances": len(set(self.kg.subjects(RDF.type, t))),
-                    "uses": sum(1 for _ in self.kg.triples((None, t, None))),
-                    "used_as_value": len(set(self.kg.subjects(None, t)))
-                    if (t, RDF.type, OWL.Class) not in g
-                    else 0,
-                }
-            )
-        return rows
-
     def shape_rows(self) -> list[dict[str, Any]]:
-        g = self.shapes_graph
-        rows = []
-        for shape in sorted(
-            {s for s in g.subjects(RDF.type, SH.NodeShape) if isinstance(s, URIRef)}, key=str
-        ):
-            props = []
-            for ps in g.objects(shape, SH.property):
-                path = g.value(ps, SH.path)
-                constraints = []
-                for p, o in sorted(g.predicate_objects(ps), key=lambda po: str(po[0])):
-                    if p in (
-                        SH.path,
-                        SH.message,
-                        SH.name,
-                        SH.description,
-                        SH.severity,
-                    ) or isinstance(o, BNode):
-                        continue
-                    constraints.append(
-                        f"{self.label(p)} {self.label(o) if isinstance(o, URIRef) else o}"
-                    )
-                props.append(
-                    {
-                        "path": self.ref(path) if isinstance(path, URIRef) else None,
-                        "constraints": constraints,
-                        "message": next((str(m) for m in _en(g.objects(ps, SH.message))), None),
-                        "severity": self.label(g.value(ps, SH.severity))  # type: ignore[arg-type]
-                        if g.value(ps, SH.severity)
-                        else None,
-                    }
-                )
-            targets = [
-                self.ref(o)
-                for p in (SH.targetClass, SH.targetNode)
-                for o in sorted(g.objects(shape, p), key=str)
-            ]
-            rows.append(
-                {
-                    "name": str(shape).split("#", 1)[-1],
-                    "iri": str(shape),
-                    "targets": targets,
-                    "message": next((str(m) for m in _en(g.objects(shape, SH.message))), None),
-                    "texts": [str(c) for c in _en(g.objects(shape, RDFS.comment))],
-                    "severity": self.label(g.value(shape, SH.severity))  # type: ignore[arg-type]
-                    if g.value(shape, SH.severity)
-                    else None,
-                    "properties": sorted(props, key=_path_label),
-                }
-            )
-        return rows
+        from .ontology_doc import shape_rows
+
+        return shape_rows(self)
 
     @cached_property
     def version_iri(self) -> Node | None:
@@ -831,57 +724,14 @@ class WebKG:
         return self.ontology_graph.value(ONTOLOGY_IRI, OWL.versionIRI)
 
     def ontology_page(self, path: str = "ontology") -> Page:
-        g = self.ontology_graph
-        header: dict[str, Any] = {
-            "title": str(g.value(ONTOLOGY_IRI, DCTERMS.title) or ""),
-            "texts": [
-                str(o)
-                for p in (DCTERMS.description, RDFS.comment)
-                for o in _en(g.objects(ONTOLOGY_IRI, p))
-            ],
-            "facts": [
-                f
-                for f in self.facts(ONTOLOGY_IRI)
-                if f.prop.iri not in (str(DCTERMS.title), str(RDFS.comment))
-            ],
-        }
-        classes = self._term_rows(g, (OWL.Class,))
-        props = self._term_rows(
-            g, (OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty)
-        )
-        named = {c["name"] for c in classes} | {p["name"] for p in props}
-        others = {
-            o
-            for s in g.subjects()
-            if isinstance(s, URIRef) and str(s).startswith(str(DPO))
-            for o in g.objects(s, RDF.type)
-        }
-        individuals = [r for r in self._term_rows(g, others) if r["name"] not in named]
-        return Page(
-            "ontology.html",
-            path,
-            header["title"] or "Ontology",
-            str(ONTOLOGY_IRI),
-            "ontology",
-            {
-                "header": header,
-                "classes": classes,
-                "properties": props,
-                "individuals": individuals,
-                "shapes": self.shape_rows(),
-                "namespace": str(DPO),
-            },
-        )
+        from .ontology_doc import ontology_page
+
+        return ontology_page(self, path)
 
     def shapes_page(self) -> Page:
-        return Page(
-            "shapes.html",
-            "shapes",
-            "SHACL shapes for action plans",
-            iris.SHAPES_IRI,
-            "ontology",
-            {"shapes": self.shape_rows()},
-        )
+        from .ontology_doc import shapes_page
+
+        return shapes_page(self)
 
     # --- graph view ---------------------------------------------------------------------
 
