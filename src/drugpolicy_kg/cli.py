@@ -30,7 +30,11 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "qc": ("qc", "qc", "Run the quality checks on the KG."),
     "list": ("listing", "list_", "List practices, actors, tools, acts, states or themes."),
     "site": ("site", "site", "Write the KG's web pages as a static site."),
-    "progress": ("monitor", "progress", "Progress of action plans over time, per state and practice."),
+    "progress": (
+        "monitor",
+        "progress",
+        "Progress of action plans over time, per state and practice.",
+    ),
     "peers": ("monitor", "peers", "Peers to consult: states that adopted what a state plans."),
 }
 

@@ -47,6 +47,11 @@ class EngineError(DrugPolicyKGError):
     """A query engine, reasoner or server failed or is unavailable."""
 
 
+class EngineCrash(EngineError):
+    """The query engine crashed, ran out of memory or aborted on one query (in its sandbox
+    child, so the calling process carries on). The query is at fault, not the service."""
+
+
 class NetworkBlockedError(InputError):
     """Code tried to reach the network inside :func:`drugpolicy_kg.netguard.no_network`.
 

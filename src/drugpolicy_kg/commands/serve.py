@@ -1,4 +1,4 @@
-"""``drugpolicy-kg serve`` and ``drugpolicy-kg publish``: the KG on real SPARQL servers."""
+"""``drugpolicy-kg serve`` (the web application) and ``drugpolicy-kg publish``."""
 
 from __future__ import annotations
 
@@ -10,60 +10,80 @@ import click
 Examples:
   drugpolicy-kg serve
   drugpolicy-kg serve --plans examples/plans/ --port 8000
-  drugpolicy-kg serve --location ./store --timeout 60
+  drugpolicy-kg serve --timeout 60
 
 \b
-Then open http://127.0.0.1:7878/ (YASGUI), or query it:
+Then open http://127.0.0.1:7878/ (pages), /sparql (query page), /validate, or query it:
   drugpolicy-kg query eu-systems-ranked --endpoint http://127.0.0.1:7878/query
+  curl -H 'Accept: text/turtle' http://127.0.0.1:7878/id/practice/III.2
 """
 )
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind.")
-@click.option("--port", default=7878, show_default=True, type=int)
-@click.option("--plans", multiple=True, type=click.Path(exists=True), help="Plans to load too.")
 @click.option(
-    "--location",
-    type=click.Path(file_okay=False),
-    help="Keep the store in this folder (default: a temporary folder removed on exit).",
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to bind; only loopback unless you give another one explicitly.",
 )
+@click.option("--port", default=7878, show_default=True, type=click.IntRange(0, 65535))
+@click.option("--plans", multiple=True, type=click.Path(exists=True), help="Plans to load too.")
 @click.option(
     "--timeout", default=30.0, show_default=True, type=float, help="Query time limit in seconds."
 )
-@click.option("--cors", is_flag=True, help="Allow cross-origin requests (browser clients).")
-def serve(
-    host: str, port: int, plans: tuple[str, ...], location: str | None, timeout: float, cors: bool
-) -> None:
-    """Serve the KG (and plans) on a read-only Oxigraph SPARQL server until Ctrl-C.
+@click.option("--cors", is_flag=True, help="Let browser clients on other origins use /query.")
+def serve(host: str, port: int, plans: tuple[str, ...], timeout: float, cors: bool) -> None:
+    """Serve the KG's pages, its SPARQL endpoint and the validator until Ctrl-C.
 
-    The server answers the SPARQL 1.1 Protocol at /query and shows YASGUI at /. It is
-    read-only: nothing a client sends can change the data.
+    One web application: a page for every resource, whose IRI path also returns RDF by
+    content negotiation (/id/practice/III.2, /ontology), the read-only SPARQL 1.1 endpoint
+    at /query (pyoxigraph in-process, with a time limit) and its query page at /sparql.
     """
-    import contextlib
+    import ipaddress
     import signal
     import sys
-    import tempfile
-    from pathlib import Path
 
-    from ..server import OxigraphServer, load_store
+    import uvicorn
 
-    # SIGTERM (a service manager, `kill`) must stop the server child too: turn it into a
-    # normal exit so the `with` blocks below stop the process and remove the temporary store.
+    from ..web.app import create_app
+
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    try:
+        loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        loopback = False
+    if not loopback:
+        click.echo(
+            f"warning: --host {host} makes the server reachable from other machines; "
+            "it has no authentication (pages and the SPARQL endpoint are read-only)",
+            err=True,
+        )
+    app = create_app(plans=plans, timeout=timeout, cors=cors)
+    shown = f"[{host}]" if ":" in host else host
+    base = f"http://{shown}:{port}"
+    config = uvicorn.Config(
+        app,
+        host=host,
+        port=port,
+        log_level="warning",
+        access_log=False,
+        server_header=False,
+        h11_max_incomplete_event_size=16 * 1024,
+        limit_concurrency=256,
+        timeout_keep_alive=5,
+    )
+    server = uvicorn.Server(config)
 
-    with tempfile.TemporaryDirectory(prefix="drugpolicy-kg-store-") as tmp:
-        store = Path(location) if location else Path(tmp)
-        reuse = location is not None and store.is_dir() and any(store.iterdir())
-        if reuse:
-            click.echo(f"serving the existing store in {store}", err=True)
-        else:
-            n = load_store(store, plans)
-            click.echo(f"loaded the KG and {n - 1} plan file(s) into {store}", err=True)
-        server = OxigraphServer(store, host=host, port=port, timeout_s=timeout, cors=cors)
-        with server:
-            click.echo(f"SPARQL endpoint: {server.query_url}", err=True)
-            click.echo(f"YASGUI:          {server.url}/", err=True)
+    original = server.startup
+
+    async def startup(sockets: object = None) -> None:
+        await original(sockets)  # type: ignore[arg-type]
+        if server.started:
+            click.echo(f"pages:           {base}/", err=True)
+            click.echo(f"SPARQL endpoint: {base}/query", err=True)
+            click.echo(f"query page:      {base}/sparql", err=True)
             click.echo("Press Ctrl-C to stop.", err=True)
-            with contextlib.suppress(KeyboardInterrupt):
-                server.supervise()  # a query that crashes the server gets it restarted
+
+    server.startup = startup  # type: ignore[method-assign]
+    server.run()
 
 
 @click.command(

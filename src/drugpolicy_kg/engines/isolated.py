@@ -77,13 +77,52 @@ def oxigraph_handler(engine: OxigraphEngine) -> Callable[[Any], Any]:
     function that answers ``(text, bindings, source)``."""
     import pyoxigraph as ox
 
-    from .oxigraph_engine import _syntax_error, to_ox
+    from .oxigraph_engine import _query_bound, _syntax_error, to_ox
 
     path = getattr(engine, "path", None)
     store = ox.Store.read_only(str(path)) if path is not None else engine.store
 
-    def handle(request: tuple[str, dict[str, Identifier], str]) -> tuple[Any, ...]:
-        text, bindings, source = request
+    def serialise(
+        text: str,
+        bindings: dict[str, Identifier],
+        source: str,
+        results_format: str | None,
+        graph_format: str | None,
+        cap: int,
+    ) -> tuple[Any, ...]:
+        """The answer written by pyoxigraph's own serialisers, in the child: a crash while
+        evaluating (which pyoxigraph does lazily, while writing) stays in the child too."""
+        subs = {ox.Variable(k): to_ox(v) for k, v in bindings.items()} or None
+        out = _CappedBytes(cap)
+        res: Any = None
+        try:
+            res = _query_bound(store, text, subs, bindings)
+            if isinstance(res, (ox.QuerySolutions, ox.QueryBoolean)):
+                if results_format is None:
+                    return ("UNACCEPTABLE", "results")
+                res.serialize(out, format=getattr(ox.QueryResultsFormat, results_format))
+                return ("BYTES", "results", results_format, out.getvalue())
+            if graph_format is None:
+                return ("UNACCEPTABLE", "graph")
+            res.serialize(out, format=getattr(ox.RdfFormat, graph_format))
+            return ("BYTES", "graph", graph_format, out.getvalue())
+        except SyntaxError as exc:
+            raise _syntax_error(exc, source) from None
+        except PermissionError:
+            raise InputError(_NETWORK_REFUSED, source) from None
+        except (RuntimeError, ValueError, OSError) as exc:
+            if out.over:
+                raise InputError(
+                    f"the result is larger than {cap // 1_000_000} MB; add a LIMIT", source
+                ) from None
+            raise InputError(f"the query failed: {exc}", source) from None
+        finally:
+            res = None
+
+    def handle(request: tuple[Any, ...]) -> tuple[Any, ...]:
+        text, bindings, source = request[:3]
+        if len(request) > 3:  # (results format, graph format, byte cap): serialise here
+            return serialise(text, bindings, source, *request[3])
         subs = {ox.Variable(k): to_ox(v) for k, v in bindings.items()} or None
         table: dict[Any, int] = {}
         raw: list[tuple[int, str, str | None, str | None]] = []
@@ -105,8 +144,6 @@ def oxigraph_handler(engine: OxigraphEngine) -> Callable[[Any], Any]:
             return i
 
         try:
-            from .oxigraph_engine import _query_bound
-
             res: Any = _query_bound(store, text, subs, bindings)
             if isinstance(res, ox.QuerySolutions):
                 names = [v.value for v in res.variables]
@@ -124,6 +161,51 @@ def oxigraph_handler(engine: OxigraphEngine) -> Callable[[Any], Any]:
             raise InputError(f"the oxigraph engine refused the query: {exc}", source) from None
 
     return handle
+
+
+class _CappedBytes:
+    """A write-only buffer that refuses to grow past ``limit`` bytes."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.size = 0
+        self.over = False
+        self.parts: list[bytes] = []
+
+    def write(self, data: bytes) -> int:
+        self.size += len(data)
+        if self.size > self.limit:
+            self.over = True
+            raise OSError("result too large")
+        self.parts.append(bytes(data))
+        return len(data)
+
+    def flush(self) -> None:
+        pass
+
+    def getvalue(self) -> bytes:
+        return b"".join(self.parts)
+
+
+def oxigraph_serialised(
+    engine: OxigraphEngine,
+    text: str,
+    *,
+    results_format: str | None,
+    graph_format: str | None,
+    cap: int,
+    timeout: float | None,
+    source: str,
+) -> tuple[Any, ...]:
+    """The answer to ``text`` as bytes in one of pyoxigraph's formats (names of
+    ``QueryResultsFormat`` / ``RdfFormat`` members), evaluated and written in the sandbox.
+
+    Returns ``("BYTES", "results"|"graph", format, data)``, or ``("UNACCEPTABLE", kind)``
+    when the answer is of a kind for which no format was given.
+    """
+    request = (text, {}, source, (results_format, graph_format, cap))
+    answer: tuple[Any, ...] = engine.sandboxed(request, timeout=timeout, what=source)
+    return answer
 
 
 # --- rdflib -------------------------------------------------------------------------------

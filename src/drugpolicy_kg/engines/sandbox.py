@@ -38,7 +38,7 @@ from collections.abc import Callable
 from multiprocessing.connection import Connection
 from typing import IO, Any, NoReturn
 
-from ..errors import EngineError
+from ..errors import EngineCrash, EngineError
 
 __all__ = ["DEFAULT_CHILDREN", "DEFAULT_MEMORY", "Sandbox", "memory_budget"]
 
@@ -238,7 +238,7 @@ class _Child:
         exc = rebuild_exception(payload, what)
         if isinstance(exc, MemoryError):
             self.close()
-            raise EngineError(
+            raise EngineCrash(
                 f"{what}: the query engine failed on this query: it needed more than "
                 f"{self.memory / 1024**2:,.0f} MB of memory (DRUGPOLICY_KG_QUERY_MEMORY)"
             )
@@ -248,7 +248,7 @@ class _Child:
         """Report the death of the child (after a crash) and forget it."""
         reason = self._reason(code)
         self.close()
-        raise EngineError(f"{what}: the query engine failed on this query ({reason})")
+        raise EngineCrash(f"{what}: the query engine failed on this query ({reason})")
 
     def _reason(self, code: int | None) -> str:
         text = ""
@@ -320,6 +320,10 @@ def _serve(
     from ..limits import pack_exception
 
     try:
+        # The parent's handlers (a server's graceful SIGTERM, a CLI's sys.exit) are not the
+        # child's: terminate() at the parent's exit must end it at once.
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
         confine.die_with_parent()
         os.dup2(stderr_fd, 2)
         faulthandler.disable()  # an abort is reported by the parent, once, in words

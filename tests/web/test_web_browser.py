@@ -1,0 +1,401 @@
+"""The web app in a real browser: headless Chromium driven over the DevTools protocol.
+
+home -> search "SIENA" -> the tool page -> a practice that uses it -> a legal act it rests
+on, with real key presses and mouse clicks; then the graph view. Every page must render with
+no console error and no request outside the app, and the graph's node boxes (which hold the
+labels) must not overlap, asserted from Cytoscape's rendered bounding boxes. Screenshots go to
+``$DRUGPOLICY_KG_SCREENSHOTS`` (default: the test's temporary folder) and are listed on stdout.
+
+The DevTools client is the one of tests/test_graph_browser.py (a minimal RFC 6455 WebSocket),
+repeated here so that this folder stands alone. Skips when /usr/bin/chromium is missing.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import shutil
+import socket
+import struct
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+CHROMIUM = Path(os.environ.get("DRUGPOLICY_KG_CHROMIUM", "/usr/bin/chromium"))
+
+pytestmark = [
+    pytest.mark.integration,
+    pytest.mark.allow_loopback,
+    pytest.mark.skipif(
+        not CHROMIUM.exists(),
+        reason=f"{CHROMIUM} is missing: install Debian's chromium package to run the browser test",
+    ),
+]
+
+
+class WebSocket:
+    def __init__(self, url: str, timeout: float = 30.0) -> None:
+        hostport, _, path = url[5:].partition("/")
+        host, _, port = hostport.partition(":")
+        self.sock = socket.create_connection((host, int(port)), timeout=timeout)
+        key = base64.b64encode(os.urandom(16)).decode()
+        self.sock.sendall(
+            (
+                f"GET /{path} HTTP/1.1\r\nHost: {hostport}\r\nUpgrade: websocket\r\n"
+                f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\n"
+                "Sec-WebSocket-Version: 13\r\n\r\n"
+            ).encode()
+        )
+        self.reader = self.sock.makefile("rb")
+        assert b" 101 " in self.reader.readline()
+        while self.reader.readline() not in (b"\r\n", b""):
+            pass
+
+    def send(self, text: str) -> None:
+        payload = text.encode()
+        head = bytearray([0x81])
+        n = len(payload)
+        if n < 126:
+            head.append(0x80 | n)
+        elif n < 1 << 16:
+            head += bytes([0x80 | 126]) + struct.pack(">H", n)
+        else:
+            head += bytes([0x80 | 127]) + struct.pack(">Q", n)
+        mask = os.urandom(4)
+        head += mask
+        self.sock.sendall(bytes(head) + bytes(b ^ mask[i % 4] for i, b in enumerate(payload)))
+
+    def _exact(self, n: int) -> bytes:
+        data = self.reader.read(n)
+        if data is None or len(data) < n:
+            raise ConnectionError("DevTools closed the connection")
+        return data
+
+    def recv(self) -> str:
+        parts: list[bytes] = []
+        while True:
+            b0, b1 = self._exact(2)
+            opcode, n = b0 & 0x0F, b1 & 0x7F
+            if n == 126:
+                (n,) = struct.unpack(">H", self._exact(2))
+            elif n == 127:
+                (n,) = struct.unpack(">Q", self._exact(8))
+            mask = self._exact(4) if b1 & 0x80 else b""
+            payload = self._exact(n)
+            if mask:
+                payload = bytes(b ^ mask[i % 4] for i, b in enumerate(payload))
+            if opcode == 0x8:
+                raise ConnectionError("DevTools closed the connection")
+            if opcode == 0x9:
+                continue
+            if opcode in (0x0, 0x1):
+                parts.append(payload)
+                if b0 & 0x80:
+                    return b"".join(parts).decode()
+
+
+class DevTools:
+    def __init__(self, ws_url: str) -> None:
+        self.ws = WebSocket(ws_url)
+        self.next_id = 0
+        self.events: list[dict[str, Any]] = []
+        target = self.call("Target.createTarget", url="about:blank", session=False)["targetId"]
+        self.session = self.call(
+            "Target.attachToTarget", targetId=target, flatten=True, session=False
+        )["sessionId"]
+        for domain in ("Page", "Runtime", "Log", "Network"):
+            self.call(f"{domain}.enable")
+
+    def call(self, method: str, session: bool = True, **params: Any) -> dict[str, Any]:
+        self.next_id += 1
+        msg: dict[str, Any] = {"id": self.next_id, "method": method, "params": params}
+        if session:
+            msg["sessionId"] = self.session
+        self.ws.send(json.dumps(msg))
+        while True:
+            reply = json.loads(self.ws.recv())
+            if reply.get("id") == self.next_id:
+                if "error" in reply:
+                    raise RuntimeError(f"{method}: {reply['error']}")
+                return dict(reply.get("result", {}))
+            if "method" in reply:
+                self.events.append(reply)
+
+    def js(self, expression: str) -> Any:
+        res = self.call(
+            "Runtime.evaluate", expression=expression, returnByValue=True, awaitPromise=True
+        )
+        if "exceptionDetails" in res:
+            raise RuntimeError(f"{expression}: {res['exceptionDetails']}")
+        return res["result"].get("value")
+
+    def wait_js(self, expression: str, timeout: float = 30.0) -> Any:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                value = self.js(expression)
+            except RuntimeError as exc:  # the page is navigating: ask again on the new one
+                if "navigated" not in str(exc) and "context" not in str(exc):
+                    raise
+                value = None
+            if value:
+                return value
+            time.sleep(0.05)
+        raise TimeoutError(expression)
+
+    def errors(self) -> list[str]:
+        out = []
+        for ev in self.events:
+            p = ev.get("params", {})
+            if ev["method"] == "Runtime.exceptionThrown":
+                out.append(json.dumps(p.get("exceptionDetails", {}))[:400])
+            elif ev["method"] == "Runtime.consoleAPICalled" and p.get("type") in (
+                "error",
+                "assert",
+            ):
+                out.append(json.dumps(p.get("args", []))[:400])
+            elif ev["method"] == "Log.entryAdded" and p.get("entry", {}).get("level") == "error":
+                out.append(p["entry"].get("text", "") + " " + p["entry"].get("url", ""))
+        return out
+
+    def requests(self) -> list[str]:
+        return [
+            ev["params"]["request"]["url"]
+            for ev in self.events
+            if ev["method"] == "Network.requestWillBeSent"
+        ]
+
+    def click(self, selector: str) -> None:
+        """A real mouse click at the centre of the first element matching ``selector``."""
+        box = self.wait_js(
+            f"(() => {{ const e = document.querySelector({json.dumps(selector)}); if (!e) return null;"
+            " e.scrollIntoView({block: 'center'}); const r = e.getBoundingClientRect();"
+            " return {x: r.left + r.width / 2, y: r.top + r.height / 2}; })()"
+        )
+        for kind in ("mousePressed", "mouseReleased"):
+            self.call(
+                "Input.dispatchMouseEvent",
+                type=kind,
+                x=box["x"],
+                y=box["y"],
+                button="left",
+                buttons=1 if kind == "mousePressed" else 0,
+                clickCount=1,
+            )
+
+    def screenshot(self, path: Path) -> Path:
+        data = self.call("Page.captureScreenshot", format="png", captureBeyondViewport=False)
+        path.write_bytes(base64.b64decode(data["data"]))
+        print(f"screenshot: {path}")
+        return path
+
+
+@pytest.fixture
+def browser(tmp_path: Path) -> Iterator[DevTools]:
+    profile = tmp_path / "profile"
+    profile.mkdir()
+    proc = subprocess.Popen(
+        [
+            str(CHROMIUM),
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--disable-extensions",
+            "--window-size=1400,1000",
+            f"--user-data-dir={profile}",
+            "--remote-debugging-address=127.0.0.1",
+            "--remote-debugging-port=0",
+            "about:blank",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        port_file = profile / "DevToolsActivePort"
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and not (
+            port_file.exists() and len(port_file.read_text().splitlines()) >= 2
+        ):
+            if proc.poll() is not None:
+                pytest.fail(f"chromium exited with {proc.returncode} before DevTools started")
+            time.sleep(0.05)
+        port, path = port_file.read_text().splitlines()[:2]
+        tools = DevTools(f"ws://127.0.0.1:{port}{path}")
+        yield tools
+        tools.ws.sock.close()
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        shutil.rmtree(profile, ignore_errors=True)
+
+
+@pytest.fixture
+def shots(tmp_path: Path) -> Path:
+    out = Path(os.environ.get("DRUGPOLICY_KG_SCREENSHOTS") or tmp_path / "screenshots")
+    out.mkdir(parents=True, exist_ok=True)
+    return out
+
+
+def wait_page(browser: DevTools, path_end: str) -> None:
+    browser.wait_js(
+        f"location.pathname.endsWith({json.dumps(path_end)}) && document.readyState === 'complete'"
+    )
+
+
+OVERLAPS = """(() => {
+  const c = document.querySelector(%s);
+  const cy = c._cy;
+  const boxes = cy.nodes().filter(n => !n.data('compound') && n.visible())
+    .map(n => ({id: n.id(), b: n.renderedBoundingBox({includeLabels: true})}));
+  const hits = [];
+  for (let i = 0; i < boxes.length; i++) for (let j = i + 1; j < boxes.length; j++) {
+    const a = boxes[i].b, b = boxes[j].b;
+    if (a.x1 < b.x2 && b.x1 < a.x2 && a.y1 < b.y2 && b.y1 < a.y2) hits.push([boxes[i].id, boxes[j].id]);
+  }
+  return {n: boxes.length, hits, zoom: cy.zoom(), faded: cy.nodes('.faded').length,
+          font: parseFloat(cy.nodes().filter(n => !n.data('compound'))[0].style('font-size'))};
+})()"""
+
+
+def assert_readable_graph(browser: DevTools, selector: str, at_least: int) -> None:
+    browser.wait_js(f"document.querySelector({json.dumps(selector)})?.getAttribute('data-ready')")
+    res = browser.js(OVERLAPS % json.dumps(selector))
+    assert res["n"] >= at_least
+    assert res["hits"] == [], f"overlapping labels: {res['hits'][:10]}"
+    assert res["font"] * res["zoom"] >= 10, f"labels of {res['font'] * res['zoom']:.1f} px"
+    if selector == "#cy-neighbourhood":  # every node shown is a neighbour, linked by an edge
+        assert res["faded"] == 0
+
+
+def test_home_search_tool_practice_act(browser: DevTools, live_server: str, shots: Path) -> None:
+    browser.call("Page.navigate", url=live_server + "/")
+    wait_page(browser, "/")
+    browser.screenshot(shots / "1-home.png")
+    browser.click("#search-box")
+    browser.call("Input.insertText", text="SIENA")
+    first = browser.wait_js("document.querySelector('#search-results a.hit')?.getAttribute('href')")
+    assert first == "id/tool/SIENA"
+    browser.screenshot(shots / "2-search.png")
+    browser.click("#search-results a.hit")
+    wait_page(browser, "/id/tool/SIENA")
+    assert "Secure Information Exchange Network Application" in browser.js("document.title")
+    assert_readable_graph(browser, "#cy-neighbourhood", 4)
+    browser.screenshot(shots / "3-tool.png")
+
+    practice = browser.js(
+        "document.querySelector('.card ul.links a.kind-practice').getAttribute('href')"
+    )
+    assert practice.startswith("../practice/")
+    browser.click(".card ul.links a.kind-practice")
+    wait_page(browser, practice.removeprefix(".."))
+    marks = browser.js(
+        "[...document.querySelectorAll('.evidence-mark')].map(e => e.getAttribute('href'))"
+    )
+    assert "../tool/SIENA" in marks, marks  # the words that ground the link are highlighted
+    assert_readable_graph(browser, "#cy-neighbourhood", 3)
+    browser.screenshot(shots / "4-practice.png")
+
+    act = "main a.kind-legal"
+    href = browser.wait_js(f"document.querySelector({json.dumps(act)})?.getAttribute('href')")
+    browser.click(act)
+    wait_page(browser, href.rsplit("/", 1)[-1])
+    assert browser.js("document.querySelector('.badge').textContent") == "legal instrument"
+    tag = browser.js("document.querySelector('.tag-cited, .tag-muted')?.textContent")
+    assert tag in ("cited by the Decision", "background")
+    assert_readable_graph(browser, "#cy-neighbourhood", 2)
+    browser.screenshot(shots / "5-act.png")
+
+    errors = browser.errors()
+    assert errors == [], "\n".join(errors)
+    outside = [u for u in browser.requests() if not u.startswith((live_server, "data:", "about:"))]
+    assert outside == [], f"requests outside the app: {outside}"
+
+
+def test_graph_view_is_readable(browser: DevTools, live_server: str, shots: Path) -> None:
+    browser.call("Page.navigate", url=live_server + "/graph")
+    wait_page(browser, "/graph")
+    assert_readable_graph(browser, "#cy-main", 50)
+    browser.screenshot(shots / "6-graph.png")
+    # Focus on a node through the Find box, then filter to block II only.
+    browser.click("#g-find")
+    browser.call("Input.insertText", text="SIENA")
+    browser.js("document.getElementById('g-find').dispatchEvent(new Event('change'))")
+    assert browser.wait_js("document.getElementById('g-open')?.getAttribute('href')") == (
+        "id/tool/SIENA"
+    )
+    browser.js(
+        "(() => { const s = document.getElementById('g-block'); s.value = 'II';"
+        " s.dispatchEvent(new Event('change')); })()"
+    )
+    shown = browser.js(
+        "document.getElementById('cy-main')._cy.nodes()"
+        ".filter(n => n.visible() && n.data('kind') === 'practice').map(n => n.data('label'))"
+    )
+    assert shown and all(label.startswith("II.") for label in shown), shown
+    browser.screenshot(shots / "7-graph-block-II.png")
+    errors = browser.errors()
+    assert errors == [], "\n".join(errors)
+    outside = [u for u in browser.requests() if not u.startswith((live_server, "data:", "about:"))]
+    assert outside == []
+
+
+@pytest.mark.parametrize("path", ["/sparql", "/ontology", "/id/decision/7301-24", "/nope"])
+def test_other_pages_load_cleanly(browser: DevTools, live_server: str, path: str) -> None:
+    browser.call("Page.navigate", url=live_server + path)
+    wait_page(browser, path)
+    if path == "/sparql":
+        browser.wait_js("document.querySelector('.CodeMirror') !== null")
+        browser.click("button.example[data-name='practices-using-tool']")
+        browser.wait_js(
+            "document.querySelector('.CodeMirror').CodeMirror.getValue().includes('VALUES')"
+        )
+    errors = browser.errors()
+    if path == "/nope":  # the 404 itself is logged by the browser; nothing else may be
+        errors = [e for e in errors if "404" not in e]
+    assert errors == []
+    outside = [u for u in browser.requests() if not u.startswith((live_server, "data:", "about:"))]
+    assert outside == []
+
+
+@pytest.fixture(scope="module")
+def static_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from drugpolicy_kg.web.site import write_site
+
+    out = tmp_path_factory.mktemp("site") / "site"
+    write_site(out)
+    return out
+
+
+def test_static_site_works_from_disk(browser: DevTools, static_site: Path, shots: Path) -> None:
+    browser.call("Page.navigate", url=(static_site / "index.html").as_uri())
+    browser.wait_js("document.readyState === 'complete'")
+    browser.click("#search-box")
+    browser.call("Input.insertText", text="SIENA")
+    href = browser.wait_js("document.querySelector('#search-results a.hit')?.getAttribute('href')")
+    assert href == "id/tool/SIENA.html"
+    browser.click("#search-results a.hit")
+    browser.wait_js("location.pathname.endsWith('/id/tool/SIENA.html')")
+    assert_readable_graph(browser, "#cy-neighbourhood", 4)
+    browser.click("a.kind-practice")
+    browser.wait_js("location.pathname.includes('/id/practice/')")
+    browser.call("Page.navigate", url=(static_site / "graph.html").as_uri())
+    browser.wait_js("document.readyState === 'complete'")
+    assert_readable_graph(browser, "#cy-main", 50)
+    browser.screenshot(shots / "8-static-graph.png")
+    assert browser.errors() == []
+    outside = [u for u in browser.requests() if not u.startswith(("file:", "data:", "about:"))]
+    assert outside == []
