@@ -998,3 +998,31 @@ async def validator_static(name: str) -> Response:
         return _error(404, "not found")
     response = Response(path.read_bytes(), 200, media_type=_STATIC_TYPES[path.suffix])
     return _secure(response, cache=True)
+
+
+def standalone_app() -> Any:
+    """An app serving only this router, for ``uvicorn --factory`` in tests and benchmarks.
+
+    The site's application (``web/app.py``) includes :data:`router` with its other pages; this
+    one exists so the service can be run and measured on its own.
+    """
+    from fastapi import FastAPI
+
+    app = FastAPI(
+        title="drugpolicy-kg validation service",
+        version=_version(),
+        openapi_url="/api/openapi.json",
+        docs_url=None,
+        redoc_url=None,
+    )
+    app.include_router(router)
+    return app
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("drugpolicy-kg")
+    except PackageNotFoundError:  # pragma: no cover - running from a source tree
+        return "0"
