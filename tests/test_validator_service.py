@@ -346,6 +346,20 @@ def test_pool_bounds_admission() -> None:
         pool.close()
 
 
+def test_pool_never_starts_more_workers_than_asked() -> None:
+    """Regression: concurrent first requests each started a worker (20 on 2 cores)."""
+    pool = ValidationPool(_sleep, workers=2, queue=20, timeout=30)
+
+    async def scenario() -> list[str]:
+        return await asyncio.gather(*(pool.run(0.05) for _ in range(12)))
+
+    try:
+        assert asyncio.run(scenario()) == ["slept"] * 12
+        assert pool.size == 2
+    finally:
+        pool.close()
+
+
 def test_a_crashed_worker_gives_500_without_traceback(monkeypatch: pytest.MonkeyPatch) -> None:
     from drugpolicy_kg.web.validator_pool import WorkerFailed
 
@@ -359,7 +373,7 @@ def test_a_crashed_worker_gives_500_without_traceback(monkeypatch: pytest.Monkey
         asyncio.run(scenario())
     finally:
         pool.close()
-    monkeypatch.setattr(validator, "_pool", pool)
+    monkeypatch.setattr(validator, "_pool", ValidationPool(_crash, workers=1, queue=0))
     with TestClient(_app()) as c:
         reply = _post(c, NLD.read_bytes(), "text/turtle")
     assert reply.status_code == 500

@@ -31,7 +31,8 @@ import logging
 import os
 import re
 import time
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path, PurePath
@@ -702,7 +703,23 @@ def _input_error(answer: dict[str, Any]) -> tuple[str, dict[str, Any]]:
 
 # ------------------------------------------------------------------ routes
 
-router = APIRouter()
+
+@asynccontextmanager
+async def _lifespan(_app: Any) -> AsyncIterator[None]:
+    """Start the workers with the application (the first request then pays nothing), and
+    stop them with it."""
+    global _pool
+    running = pool()
+    await running.start()
+    try:
+        yield
+    finally:
+        running.close()
+        if _pool is running:
+            _pool = None
+
+
+router = APIRouter(lifespan=_lifespan)
 
 _VALIDATE_DOC = """Validate one action plan against the shapes of Recital 12 (Decision 7301/24).
 

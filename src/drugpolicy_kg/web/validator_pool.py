@@ -178,6 +178,7 @@ class ValidationPool:
         self._all: set[_Worker] = set()
         self._waiters: list[asyncio.Future[_Worker]] = []
         self._admitted = 0
+        self._starting = 0  # workers being started (in a thread): count them against the cap
         self._closed = False
         self.stats = PoolStats()
 
@@ -198,8 +199,12 @@ class ValidationPool:
     async def _acquire(self) -> _Worker:
         if self._idle:
             return self._idle.pop()
-        if len(self._all) < self.workers:
-            return await asyncio.to_thread(self._spawn)  # the first start boots the fork server
+        if len(self._all) + self._starting < self.workers:
+            self._starting += 1
+            try:  # in a thread: the first start boots the fork server (~seconds)
+                return await asyncio.to_thread(self._spawn)
+            finally:
+                self._starting -= 1
         future: asyncio.Future[_Worker] = asyncio.get_running_loop().create_future()
         self._waiters.append(future)
         try:
@@ -310,8 +315,13 @@ class ValidationPool:
 
     async def start(self) -> None:
         """Start every worker now (else they start on first use)."""
-        while len(self._all) < self.workers:
-            self._idle.append(await asyncio.to_thread(self._spawn))
+        while not self._closed and len(self._all) + self._starting < self.workers:
+            self._starting += 1
+            try:
+                worker = await asyncio.to_thread(self._spawn)
+            finally:
+                self._starting -= 1
+            self._release(worker)
 
     def close(self) -> None:
         self._closed = True
@@ -326,6 +336,11 @@ class ValidationPool:
     def rss(self) -> int:
         """Resident memory of the workers, in bytes."""
         return sum(w.rss() for w in list(self._all))
+
+    @property
+    def size(self) -> int:
+        """Worker processes alive now (never more than ``workers``)."""
+        return len(self._all)
 
     @property
     def busy(self) -> int:
