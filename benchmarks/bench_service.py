@@ -224,6 +224,25 @@ def tree_memory(pid: int) -> tuple[int, int]:
     return rss, pss
 
 
+def tree_cpu(pid: int) -> dict[int, float]:
+    """CPU seconds (user + system) of a process and each descendant, by pid."""
+    import psutil
+
+    try:
+        root = psutil.Process(pid)
+        procs = [root, *root.children(recursive=True)]
+    except psutil.Error:
+        return {}
+    out = {}
+    for proc in procs:
+        try:
+            times = proc.cpu_times()
+            out[proc.pid] = times.user + times.system
+        except psutil.Error:
+            continue
+    return out
+
+
 # ------------------------------------------------------------------ the load
 
 
@@ -233,6 +252,7 @@ class Load:
     memory: list[dict[str, float]] = field(default_factory=list)
     seconds: float = 0.0
     retried_after: float = 0.0
+    server_cpu_s: float = 0.0
 
 
 def drive(url: str, pid: int, *, requests: int, seconds: float, clients: int = CLIENTS) -> Load:
@@ -287,12 +307,15 @@ def drive(url: str, pid: int, *, requests: int, seconds: float, clients: int = C
         conn.close()
 
     threads = [threading.Thread(target=client, daemon=True) for _ in range(clients)]
+    cpu_before = tree_cpu(pid)
     started = time.perf_counter()
     for t in threads:
         t.start()
     for t in threads:
         t.join()
     load.seconds = time.perf_counter() - started
+    cpu_after = tree_cpu(pid)
+    load.server_cpu_s = sum(v - cpu_before.get(k, 0.0) for k, v in cpu_after.items())
     sample(len(load.records))
     return load
 
@@ -314,6 +337,7 @@ def summarise(load: Load) -> dict[str, Any]:
     for kind, status, _s in load.records:
         by_kind.setdefault(kind, Counter())[str(status)] += 1
     return {
+        "server_cpu_ms_per_plan": round(1000 * load.server_cpu_s / plans, 1) if plans else None,
         "requests": len(load.records),
         "seconds": round(load.seconds, 3),
         "plans_per_s": round(plans / load.seconds, 2) if load.seconds else 0.0,
@@ -413,7 +437,8 @@ def section(data: dict[str, Any]) -> dict[str, Any]:
                 "runs": [],
                 "n": d["requests"],
                 "note": (
-                    f"{d['plans_per_s']} plans/s; p95 {d['p95_s']} s, p99 {d['p99_s']} s; "
+                    f"{d['plans_per_s']} plans/s; server CPU {d['server_cpu_ms_per_plan']} ms "
+                    f"per plan; p95 {d['p95_s']} s, p99 {d['p99_s']} s; "
                     f"status {d['by_status']}"
                 ),
             }
@@ -461,6 +486,14 @@ def section(data: dict[str, Any]) -> dict[str, Any]:
         None if growth is None else growth < 0.10,
         f"{len(mem)} samples over {svc['requests']} requests",
     )
+    cpu_ms = svc["server_cpu_ms_per_plan"]
+    if cpu_ms:
+        s.notes.append(
+            f"Server CPU per validated plan (HTTP, pool, parsing, validation; independent of the "
+            f"machine's other load): service {cpu_ms} ms, naive {naive['server_cpu_ms_per_plan']} "
+            f"ms. On {data['cores']} idle cores the service would reach about "
+            f"{round(1000 * (data['cores'] or 1) / cpu_ms)} plans/s."
+        )
     s.notes.append(
         f"Load average before/after (other work on the machine): "
         f"{data['load_average_before']} / {data['load_average_after']}."
