@@ -17,7 +17,6 @@ Usage::
 
     python -m benchmarks.bench_service                     # ~1 minute
     python -m benchmarks.bench_service --requests 5000 --seconds 300 --json out.json
-    python -m benchmarks --only service                    # through the orchestrator
 
 No figure here is asserted by a test: the machine is shared. Targets are judged and reported.
 """
