@@ -458,6 +458,9 @@ def test_shapes_and_template(client: TestClient) -> None:
     checked = _post(client, book.content, XLSX)
     assert checked.status_code == 200 and checked.json()["conforms"] is False
     assert client.get("/api/template?state=USA").status_code == 400
+    missing = client.get("/api/template")
+    assert missing.status_code == 400 and "state" in missing.json()["error"]
+    _assert_secure(missing)
     assert client.get("/api/template?state=NLD&format=pdf").status_code == 400
     assert client.get("/api/template?state=NLD&format=csv").text.startswith("plan,")
 

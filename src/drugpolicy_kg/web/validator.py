@@ -696,6 +696,10 @@ async def _validate(upload: Upload, media_types: Sequence[str]) -> dict[str, Any
     return answer
 
 
+def _detail(exc: InputError) -> dict[str, Any]:
+    return {"message": exc.message, "source": exc.source, "line": exc.line, "column": exc.column}
+
+
 def _input_error(answer: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     detail = {k: answer[k] for k in ("message", "source", "line", "column")}
     return answer["error"], detail
@@ -814,11 +818,13 @@ async def api_validate(request: Request) -> Response:
     except Unsupported as exc:
         return _error(415, str(exc))
     except InputError as exc:
-        return _error(400, str(exc), extra={"message": exc.message})
+        return _error(400, str(exc), extra=_detail(exc))
     except Saturated as exc:
         return _error(503, str(exc), headers={"Retry-After": str(exc.retry_after)})
     except TaskTimeout as exc:
-        return _error(400, f"{upload.name}: {exc}", extra={"message": str(exc)})
+        return _error(
+            400, f"{upload.name}: {exc}", extra=_detail(InputError(str(exc), upload.name))
+        )
     except WorkerFailed:
         return _error(500, "validation failed unexpectedly; please report it")
     if not answer["ok"]:
@@ -942,9 +948,11 @@ async def api_shapes() -> Response:
 )
 async def api_template(
     request: Request,
-    state: str = Query(..., description="ISO 3166 alpha-3 code of an addressee, e.g. NLD"),
+    state: str | None = Query(None, description="ISO 3166 alpha-3 code of an addressee, e.g. NLD"),
     format: str | None = Query(None, description="turtle, json-ld, xlsx or csv"),
 ) -> Response:
+    if not state:
+        return _error(400, "give the state: ?state=NLD (ISO 3166 alpha-3 code of an addressee)")
     if format:
         fmt = _SYNTAX_ALIASES.get(format.lower(), format.lower())
         if fmt not in TEMPLATE_FORMATS:
