@@ -222,6 +222,18 @@ def test_hostile_uploads_are_refused_with_4xx(client: TestClient) -> None:
     assert broken_book.status_code == 400 and ".xlsx" in broken_book.json()["error"]
 
 
+def test_workbook_zip_bomb_is_refused_before_expansion(client: TestClient) -> None:
+    import zipfile
+
+    book = io.BytesIO(plan_in(NLD, "xlsx"))
+    with zipfile.ZipFile(book, "a", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/media/padding.bin", b"\0" * (120 * 1024 * 1024))
+    data = book.getvalue()
+    assert len(data) < 1024 * 1024  # small on the wire
+    reply = _post(client, data, XLSX)
+    assert reply.status_code == 400 and "expands to" in reply.json()["error"]
+
+
 def test_too_large_is_413_before_reading_it_all(client: TestClient) -> None:
     big = b"#" * (50 * 1024 * 1024)  # 50 MB, generated here
     reply = _post(client, big, "text/turtle")

@@ -43,6 +43,7 @@ from fastapi.responses import Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from ..errors import InputError
+from ..vocab import DPO, DPS, EXAMPLE_PLANS
 from .validator_pool import Saturated, TaskTimeout, ValidationPool, WorkerFailed
 
 __all__ = ["MAX_UPLOAD", "SYNTAXES", "configure", "pool", "router"]
@@ -160,6 +161,7 @@ def _spreadsheet_rows(data: bytes, syntax: str, name: str) -> list[dict[str, str
         except (UnicodeDecodeError, csv.Error) as exc:
             raise InputError(f"not a UTF-8 CSV file ({exc})", name) from None
     else:
+        _check_zip(data, name)
         from openpyxl import load_workbook
 
         try:
@@ -190,6 +192,32 @@ def _spreadsheet_rows(data: bytes, syntax: str, name: str) -> list[dict[str, str
     if len(table) > spreadsheet.MAX_ROWS:
         raise InputError(f"too many rows ({len(table)}; limit {spreadsheet.MAX_ROWS})", name)
     return [dict(zip(header, (cell or "" for cell in row), strict=False)) for row in table[1:]]
+
+
+#: An .xlsx file is a ZIP archive; refuse one that would expand beyond this (a "zip bomb").
+MAX_XLSX_EXPANDED = 100 * 1024 * 1024
+
+
+def _check_zip(data: bytes, name: str) -> None:
+    """Refuse a workbook whose parts expand past :data:`MAX_XLSX_EXPANDED` before any is read
+    (the sizes are declared in the ZIP directory; a part that lies about its size fails the
+    CRC check of the ZIP reader)."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            entries = archive.infolist()
+    except (zipfile.BadZipFile, ValueError, OSError):
+        raise InputError("not a readable .xlsx file (not a ZIP archive)", name) from None
+    if len(entries) > 1000:
+        raise InputError(f"not a plausible .xlsx file ({len(entries)} parts)", name)
+    expanded = sum(e.file_size for e in entries)
+    if expanded > MAX_XLSX_EXPANDED:
+        raise InputError(
+            f"the workbook expands to {expanded:,} bytes (limit {MAX_XLSX_EXPANDED:,}); "
+            "save it again or export the plan as CSV",
+            name,
+        )
 
 
 def _run_validation(
@@ -752,10 +780,10 @@ _REPORT_RESPONSES: dict[int | str, dict[str, Any]] = {
                     "results": [
                         {
                             "severity": "Violation",
-                            "focusNode": "https://example.org/plan/nl-2024",
-                            "path": "<https://w3id.org/drugpolicy-kg/ontology#submittedBy>",
-                            "message": "Action plan <https://example.org/plan/nl-2024>: ...",
-                            "shape": "https://w3id.org/drugpolicy-kg/shapes#ActionPlanShape",
+                            "focusNode": str(EXAMPLE_PLANS["nld-2024"]),
+                            "path": f"<{DPO.submittedBy}>",
+                            "message": f"Action plan <{EXAMPLE_PLANS['nld-2024']}>: ...",
+                            "shape": str(DPS.SubmittedByShape),
                             "value": None,
                             "practice": None,
                             "block": None,
