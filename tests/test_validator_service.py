@@ -327,13 +327,17 @@ def _crash() -> None:
 
 
 def test_pool_time_limit_kills_and_replaces_the_worker() -> None:
-    pool = ValidationPool(_sleep, workers=1, queue=0, timeout=0.5)
+    import time
+
+    # time.sleep itself as the task: a fresh worker imports nothing before running it
+    pool = ValidationPool(time.sleep, workers=1, queue=0, timeout=2)
 
     async def scenario() -> None:
         with pytest.raises(TaskTimeout):
-            await pool.run(30)
-        assert await pool.run(0) == "slept"  # a fresh worker answers
-        assert pool.stats.timeouts == 1
+            await pool.run(120)
+        assert pool.size == 0  # the worker was killed
+        assert await pool.run(0) is None  # a fresh worker answers
+        assert pool.stats.timeouts == 1 and pool.size == 1
 
     try:
         asyncio.run(scenario())
@@ -367,7 +371,7 @@ def test_pool_never_starts_more_workers_than_asked() -> None:
 
     try:
         assert asyncio.run(scenario()) == ["slept"] * 12
-        assert pool.size == 2
+        assert pool.size == 2, pool.stats  # both started, none more
     finally:
         pool.close()
 

@@ -185,9 +185,34 @@ class ValidationPool:
     # ------------------------------------------------------------------ workers
 
     def _spawn(self) -> _Worker:
-        worker = _Worker(self._ctx, self.target, self.memory_limit)
-        self._all.add(worker)
-        return worker
+        """A new worker process (callable from a thread: no bookkeeping here)."""
+        return _Worker(self._ctx, self.target, self.memory_limit)
+
+    async def _start_one(self) -> _Worker:
+        """Start a worker in a thread (the first start boots the fork server: seconds).
+
+        ``_starting`` and ``_all`` change together, on the event loop, so a concurrent caller
+        never sees the new worker counted twice or not at all. A caller cancelled meanwhile
+        does not leak the worker: it joins the pool when it is ready.
+        """
+        self._starting += 1
+        spawn = asyncio.ensure_future(asyncio.to_thread(self._spawn))
+
+        def counted(future: asyncio.Future[_Worker]) -> None:
+            self._starting -= 1
+            if not future.cancelled() and future.exception() is None:
+                self._all.add(future.result())
+
+        spawn.add_done_callback(counted)
+        try:
+            return await asyncio.shield(spawn)
+        except asyncio.CancelledError:
+            spawn.add_done_callback(self._adopt)
+            raise
+
+    def _adopt(self, future: asyncio.Future[_Worker]) -> None:
+        if not future.cancelled() and future.exception() is None:
+            self._release(future.result())
 
     def _retire(self, worker: _Worker, *, kill: bool) -> None:
         self._all.discard(worker)
@@ -200,11 +225,7 @@ class ValidationPool:
         if self._idle:
             return self._idle.pop()
         if len(self._all) + self._starting < self.workers:
-            self._starting += 1
-            try:  # in a thread: the first start boots the fork server (~seconds)
-                return await asyncio.to_thread(self._spawn)
-            finally:
-                self._starting -= 1
+            return await self._start_one()
         future: asyncio.Future[_Worker] = asyncio.get_running_loop().create_future()
         self._waiters.append(future)
         try:
@@ -234,6 +255,7 @@ class ValidationPool:
             if worker is None:
                 try:
                     worker = self._spawn()
+                    self._all.add(worker)
                 except Exception as exc:  # pragma: no cover - fork failure
                     waiter.set_exception(WorkerFailed(f"cannot start a worker: {exc}"))
                     return
@@ -316,12 +338,7 @@ class ValidationPool:
     async def start(self) -> None:
         """Start every worker now (else they start on first use)."""
         while not self._closed and len(self._all) + self._starting < self.workers:
-            self._starting += 1
-            try:
-                worker = await asyncio.to_thread(self._spawn)
-            finally:
-                self._starting -= 1
-            self._release(worker)
+            self._release(await self._start_one())
 
     def close(self) -> None:
         self._closed = True
