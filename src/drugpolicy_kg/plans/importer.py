@@ -925,7 +925,9 @@ def import_tables(
     return _Reader(source, context or cached_context()).read(tables)
 
 
-def import_spreadsheet(data: bytes, name: str, context: KGContext | None = None) -> Imported:
+def import_spreadsheet(
+    data: bytes, name: str, context: KGContext | None = None, *, kind: str | None = None
+) -> Imported:
     """Read a ``.xlsx`` or ``.csv`` spreadsheet (its bytes) into a plan; see :class:`Imported`.
 
     Raises :class:`InputError` (exit 2) only when the file cannot be read as a plan spreadsheet
@@ -933,7 +935,7 @@ def import_spreadsheet(data: bytes, name: str, context: KGContext | None = None)
     """
     from .workbook import read_spreadsheet
 
-    return import_tables(read_spreadsheet(data, name), name, context)
+    return import_tables(read_spreadsheet(data, name, kind), name, context)
 
 
 def read_file(path: str, limit: int | None = None) -> bytes:

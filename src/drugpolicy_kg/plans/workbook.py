@@ -281,9 +281,10 @@ def _csv_cell(value: str, ref: str) -> RawCell:
     return RawCell(value, ref, formula=value.startswith("="))
 
 
-def read_spreadsheet(data: bytes, name: str) -> dict[str, Table]:
-    """The tables of a ``.xlsx`` or ``.csv`` file, chosen by its name and checked by content."""
-    lower = name.lower()
+def read_spreadsheet(data: bytes, name: str, kind: str | None = None) -> dict[str, Table]:
+    """The tables of a ``.xlsx`` or ``.csv`` file, chosen by its name (or ``kind``, ``xlsx``
+    or ``csv``, for an upload whose name says nothing) and checked by content."""
+    lower = {"xlsx": ".xlsx", "csv": ".csv"}.get(kind or "", "") or name.lower()
     if lower.endswith((".xlsx", ".xlsm")) or data.startswith(b"PK\x03\x04"):
         if lower.endswith(".csv"):
             raise InputError("this .csv file is really an Excel workbook: rename it .xlsx", name)

@@ -18,7 +18,7 @@ from __future__ import annotations
 import logging
 import os
 import stat
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..errors import InputError
 from ..plans.workbook import is_spreadsheet
@@ -39,8 +39,22 @@ def _quiet_rdflib() -> None:
     logging.getLogger("rdflib.term").setLevel(logging.CRITICAL)
 
 
-def validate_imported(imported: Imported, deadline: Deadline | None = None) -> PlanReport:
-    """Validate a spreadsheet's plan; its problems become results located at their cells."""
+def _with_chain(report: PlanReport, graph: Any, chains: bool) -> PlanReport:
+    """``report`` with the revision-chain results of its own plan(s) (docs/monitoring.md), as
+    ``validate FILE`` gives them for one file."""
+    if chains:
+        from ..monitoring.revisions import plans_from_graph
+        from .chain import add_chain_results
+
+        add_chain_results([report], plans_from_graph(graph, report.file))
+    return report
+
+
+def validate_imported(
+    imported: Imported, deadline: Deadline | None = None, *, chains: bool = False
+) -> PlanReport:
+    """Validate a spreadsheet's plan; its problems become results located at their cells.
+    ``chains``: add the revision-chain checks of this one file, as ``validate FILE`` does."""
     from ..netguard import no_network
     from .engine import _engine
 
@@ -49,9 +63,10 @@ def validate_imported(imported: Imported, deadline: Deadline | None = None) -> P
         return {**where.as_json(), "node": node} if where is not None else None
 
     with no_network():
-        return _engine(deadline).validate(
+        report = _engine(deadline).validate(
             imported.graph, imported.source, locate=locate, problems=imported.problems
         )
+    return _with_chain(report, imported.graph, chains)
 
 
 def validate_upload(
@@ -60,8 +75,10 @@ def validate_upload(
     *,
     deadline: Deadline | None = None,
     name: str | None = None,
+    chains: bool = False,
 ) -> PlanReport:
-    """Validate an uploaded plan held in memory.
+    """Validate an uploaded plan held in memory (``chains``: with the revision-chain checks
+    of this one document, as ``validate FILE`` gives them).
 
     ``filename_or_syntax``: the uploaded file's name (its extension chooses the reader, checked
     against the content), or a syntax: ``turtle``, ``json-ld``, ``xml``, ``nt``, ``trig``,
@@ -76,14 +93,18 @@ def validate_upload(
     label = name or given
     if syntax in SPREADSHEET_SYNTAXES:
         label = name or SPREADSHEET_SYNTAXES[syntax]
-        return validate_imported(import_spreadsheet(data, label), deadline)
+        imported = import_spreadsheet(data, label, kind=syntax)
+        return validate_imported(imported, deadline, chains=chains)
     if is_spreadsheet(given) or data.startswith(b"PK\x03\x04"):
-        return validate_imported(import_spreadsheet(data, label), deadline)
-    return _validate_rdf(data, label, None if "." in given or "/" in given else given, deadline)
+        return validate_imported(import_spreadsheet(data, label), deadline, chains=chains)
+    # A file name (or nothing) lets the content and extension decide, as for a file.
+    named = not given or "." in given or "/" in given or given.startswith("<")
+    syntax_given = None if named else given
+    return _validate_rdf(data, label or "<upload>", syntax_given, deadline, chains)
 
 
 def _validate_rdf(
-    data: bytes, label: str, syntax: str | None, deadline: Deadline | None
+    data: bytes, label: str, syntax: str | None, deadline: Deadline | None, chains: bool = False
 ) -> PlanReport:
     from ..netguard import no_network
     from ..rdfio import detect_format, load_untrusted, normalise_format, union_graph
@@ -101,7 +122,8 @@ def _validate_rdf(
         return {"file": label, "line": locator.line_of(node), "node": node}
 
     with no_network():
-        return _engine(deadline).validate(document, label, locate=locate)
+        report = _engine(deadline).validate(document, label, locate=locate)
+    return _with_chain(report, document, chains)
 
 
 def validate_path(path: str, deadline: Deadline | None = None) -> PlanReport:
