@@ -93,7 +93,7 @@ def oxigraph_handler(engine: OxigraphEngine) -> Callable[[Any], Any]:
         """The answer written by pyoxigraph's own serialisers, in the child: a crash while
         evaluating (which pyoxigraph does lazily, while writing) stays in the child too."""
         subs = {ox.Variable(k): to_ox(v) for k, v in bindings.items()} or None
-        out = _CappedBytes(cap)
+        out: Any = _CappedBytes(cap)  # pyoxigraph writes to any object with .write()
         res: Any = None
         try:
             res = _query_bound(store, text, subs, bindings)
@@ -203,7 +203,7 @@ def oxigraph_serialised(
     Returns ``("BYTES", "results"|"graph", format, data)``, or ``("UNACCEPTABLE", kind)``
     when the answer is of a kind for which no format was given.
     """
-    request = (text, {}, source, (results_format, graph_format, cap))
+    request: tuple[Any, ...] = (text, {}, source, (results_format, graph_format, cap))
     answer: tuple[Any, ...] = engine.sandboxed(request, timeout=timeout, what=source)
     return answer
 
