@@ -45,6 +45,9 @@ SECTIONS: tuple[tuple[str, str, str], ...] = (
     ("validate", "bench_validate", "Validation engine designs"),
     ("scale", "bench_scale", "Validation at scale"),
     ("turbo", "bench_turbo", "pyshacl-turbo (throwaway venv)"),
+    ("monitor", "bench_monitor", "Monitoring: progress and plan diff"),
+    ("web", "bench_web", "Web application: pages and RDF under load"),
+    ("service", "bench_service", "Validation service under load"),
 )
 #: Sections owned by other engineers: their absence is expected while they land.
 FOREIGN = {"bench_query", "bench_graph", "bench_reason", "bench_validate"}
