@@ -414,7 +414,7 @@ def latest_per_state(plans: Sequence[Plan]) -> list[Plan]:
     """One plan per state: the latest ``dcterms:issued`` (then the last source name) wins.
 
     A state may resubmit its plan (Recital 12 asks for updates); the network shows the plan
-    in force, and says so on stderr when it drops an older one.
+    in force (revisions are normal since issue 17: logged at info level, -v shows them).
     """
     best: dict[str, Plan] = {}
     for plan in plans:
@@ -425,10 +425,10 @@ def latest_per_state(plans: Sequence[Plan]) -> list[Plan]:
             cur.id,
         ):
             if cur is not None:
-                log.warning("%s: %s supersedes %s", plan.state, plan.id, cur.id)
+                log.info("%s: %s supersedes %s", plan.state, plan.id, cur.id)
             best[plan.state] = plan
         else:
-            log.warning("%s: %s supersedes %s", plan.state, cur.id, plan.id)
+            log.info("%s: %s supersedes %s", plan.state, cur.id, plan.id)
     return [best[s] for s in sorted(best, key=lambda s: _key("state", s))]
 
 
