@@ -255,8 +255,12 @@ class Imported:
         return not any(p.severity == "Violation" for p in self.problems)
 
     def locate(self, node: str | None, path: str | None = None) -> CellRef | None:
+        """The cell of ``node``'s value for ``path`` (an IRI, bare or in SHACL's ``<...>``
+        form), else the cell of its row."""
         if node is None:
             return None
+        if path and path.startswith("<") and path.endswith(">"):
+            path = path[1:-1]
         return self.cells.get((node, path)) or self.cells.get((node, None))
 
 
