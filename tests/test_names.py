@@ -180,7 +180,7 @@ def _complete(runner: CliRunner, words: str) -> list[str]:
 
 def test_completion_of_query_names(runner: CliRunner) -> None:
     got = _complete(runner, "drugpolicy-kg query practices-u")
-    assert got == ["practices-using-tool"]
+    assert got == ["practices-using-tool", "practices-using-tools-under-act"]
     assert "adoption-long" in _complete(runner, "drugpolicy-kg query adoption")
 
 

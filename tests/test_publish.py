@@ -360,10 +360,33 @@ def _unbound_group_keys_split(
     assert total == Counter({row[:-1]: int(row[-1].toPython()) for row in want})  # type: ignore[attr-defined]
 
 
+def _drops_zero_length_matches(
+    want: list[tuple[object, ...]], got: list[tuple[object, ...]]
+) -> None:
+    """Virtuoso 7.2 misses some zero-length matches of ``skos:broader*`` (an actor asked for
+    by itself, not through a narrower kind) in these queries: it answers a strict subset of
+    the rows and adds none."""
+    missing = Counter(want) - Counter(got)
+    assert missing and not (Counter(got) - Counter(want))
+
+
+def _drops_zero_length_actor_matches(
+    want: list[tuple[object, ...]], got: list[tuple[object, ...]]
+) -> None:
+    """As :func:`_drops_zero_length_matches`, and every missing row is one where the actor
+    asked for is the actor named (columns actor and namedActor): the zero-length match."""
+    _drops_zero_length_matches(want, got)
+    missing = Counter(want) - Counter(got)
+    assert all(row[3] == row[4] for row in missing)
+
+
 #: Known deviations of Virtuoso 7.2 from SPARQL 1.1, each checked to be only that deviation.
 VIRTUOSO_DEVIATIONS = {
     "evaluation-team": _booleans_as_integers,
     "practice-counts": _unbound_group_keys_split,
+    "practices-involving-actor": _drops_zero_length_actor_matches,
+    "practices-involving-both-actors": _drops_zero_length_matches,
+    "practices-involving-private-sector": _drops_zero_length_matches,
 }
 
 

@@ -64,7 +64,9 @@ def _check(status: int, content_type: str, body: bytes, accept: str, conforms: b
     elif accept == "text/turtle":
         assert f"sh:conforms {str(conforms).lower()}".encode() in body
     elif accept == "text/csv":
-        assert body.startswith(b"file,conforms,severity") and (b",false," in body) != conforms
+        # The CLI's CSV (validate --format csv): one row per result.
+        assert body.startswith(b"file,severity,block,practice,where,message")
+        assert (b",Violation," in body) != conforms
     else:
         assert (b'class="ok">conforms' in body) is conforms
 

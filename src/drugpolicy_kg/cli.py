@@ -23,7 +23,11 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "plan": ("plan", "plan", "Author action plans: templates and spreadsheets."),
     "query": ("query", "query", "Run a catalogue query or a SPARQL file over the KG."),
     "queries": ("query", "queries", "List the SPARQL catalogue with descriptions."),
-    "serve": ("serve", "serve", "Serve the KG's pages, SPARQL endpoint and validator (local web app)."),
+    "serve": (
+        "serve",
+        "serve",
+        "Serve the KG's pages, SPARQL endpoint and validator (local web app).",
+    ),
     "publish": ("serve", "publish", "Load the KG into a SPARQL Graph Store."),
     "graph": ("graph", "graph", "Dependencies, impact, rankings, exports and pictures."),
     "reason": ("reason", "reason", "Check consistency and classify practices with OWL."),

@@ -22,6 +22,7 @@ A broken source raises :class:`~drugpolicy_kg.errors.ModelError` naming the file
 
 from __future__ import annotations
 
+import hashlib
 import re
 import tomllib
 from dataclasses import dataclass
@@ -249,8 +250,9 @@ def _axiom(g: Graph, ax: Node, s: Node, p: Node, o: Node) -> None:
 def link_axiom_node(practice: str, prop: URIRef, target: Node) -> BNode:
     """A stable blank node for the axiom that annotates one link (deterministic output)."""
     local = str(prop).rsplit("#", 1)[-1]
-    key = re.sub(r"[^A-Za-z0-9]+", "-", f"{practice}-{local}-{target}").strip("-")
-    return BNode(f"link-{key}")
+    # Short and alphanumeric: some stores' loaders refuse long or punctuated labels (Virtuoso).
+    digest = hashlib.sha256(f"{practice}\n{local}\n{target}".encode()).hexdigest()[:24]
+    return BNode(f"link{digest}")
 
 
 def compile_practices(
@@ -549,8 +551,8 @@ def compile_provenance(
                 if ax is None:
                     ax = link_axiom_node(str(subject), prop, obj_term)
                     if isinstance(obj_term, Literal):
-                        digest = re.sub(r"[^A-Za-z0-9]+", "-", str(obj_term))[:40]
-                        ax = BNode(f"{ax}-{digest}")
+                        digest = hashlib.sha256(str(obj_term).encode()).hexdigest()[:12]
+                        ax = BNode(f"{ax}{digest}")
                     _axiom(g, ax, subject, prop, obj_term)
                 _annotate(
                     g,

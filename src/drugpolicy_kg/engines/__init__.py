@@ -47,10 +47,17 @@ def cache_dir() -> Path:
 
 
 def sources_hash() -> str:
-    """A hash of everything the KG is compiled from (package version and assets)."""
+    """A hash of everything the KG is compiled from: package version, assets, and the code
+    that compiles them (a change there must not serve a stale cached KG)."""
+    import importlib.util
+
     from ..resources import asset
 
     h = hashlib.sha256(__version__.encode())
+    for module in ("kg", "source", "vocab"):
+        spec = importlib.util.find_spec(f"drugpolicy_kg.{module}")
+        if spec is not None and spec.origin:
+            h.update(Path(spec.origin).read_bytes())
     for folder in ("ontology", "data", "sources"):
         node = asset(folder)
         for child in sorted(node.iterdir(), key=lambda c: c.name):
