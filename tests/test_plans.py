@@ -99,7 +99,7 @@ def test_bad_spreadsheet_errors_name_file_and_row(tmp_path: Path) -> None:
         rows_to_graph(read_rows(sheet), source=str(sheet))
     assert "plan.csv:3" in str(info.value) and "Perhaps" in str(info.value)
     sheet.write_text("plan,practice,status\njavascript:alert(1),I.1,Adopted\n", encoding="utf-8")
-    with pytest.raises(InputError, match="not an absolute IRI"):
+    with pytest.raises(InputError, match=r"not a web address \(IRI\)"):
         rows_to_graph(read_rows(sheet), source=str(sheet))
     sheet.write_text("practice\nI.1\n", encoding="utf-8")
     with pytest.raises(InputError, match="missing column"):

@@ -335,8 +335,9 @@ def test_ill_typed_literal_prints_no_traceback(tmp_path: Path) -> None:
         text=True,
         timeout=120,
     )
-    assert done.returncode == 0, done.stderr
-    assert "submitted 2024-0-528" in done.stdout
+    # issue 12: an ill-typed date is one Violation naming the value (exit 1), not a warning
+    assert done.returncode == 1, done.stderr
+    assert "'2024-0-528' is not valid" in done.stdout
     assert "Traceback" not in done.stderr + done.stdout
 
 

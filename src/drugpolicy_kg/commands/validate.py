@@ -8,13 +8,14 @@ import click
 
 from . import EXIT_OK, EXIT_PROBLEMS
 
-FORMATS = ("text", "json", "turtle", "html")
+FORMATS = ("text", "json", "turtle", "html", "csv")
 
 
 @click.command(
     epilog="""\b
 Examples:
   drugpolicy-kg validate examples/plans/nld-2024.ttl
+  drugpolicy-kg validate nld-plan.xlsx                   # a filled-in template (or .csv)
   drugpolicy-kg validate examples/plans/                 # every plan in a folder
   drugpolicy-kg validate plan.jsonld --format json
   drugpolicy-kg validate plans/ --format html -o report.html
@@ -35,8 +36,9 @@ Rules, severities and the deadline assumption: docs/validation.md.
     type=click.Choice(FORMATS),
     default="text",
     show_default=True,
-    help="Report format: text (by block and practice), json (the contract's), turtle "
-    "(sh:ValidationReport) or html (a standalone page).",
+    help="Report format: text (by block and practice), json (the contract's, with "
+    "locations), turtle (the standard sh:ValidationReport), html (a standalone page) or csv "
+    "(one row per result).",
 )
 @click.option("--strict", is_flag=True, help="Also fail (exit 1) on warnings.")
 @click.option(
@@ -70,9 +72,11 @@ def validate(
     workers: int | None,
     timeout: float,
 ) -> None:
-    """Validate action plans (Turtle, JSON-LD, RDF/XML, N-Triples, TriG) against Recital 12.
+    """Validate action plans (Turtle, JSON-LD, RDF/XML, N-Triples, TriG, or a .xlsx/.csv
+    spreadsheet) against Recital 12.
 
-    PATHS are files or folders (searched for RDF files). Each plan is checked with the
+    PATHS are files or folders (searched for RDF files; name spreadsheets explicitly). Each
+    result says where: the line of the entry in RDF files, the sheet and cell in spreadsheets. Each plan is checked with the
     package's SHACL shapes, with the knowledge graph as context: one addressee state, one
     section per building block, real practices under their own block, no duplicates, one
     status, and measures for Adopted and Planned practices.
@@ -88,7 +92,7 @@ def validate(
 
     # rdflib logs a traceback for every ill-typed literal ("2024-0-5"^^xsd:date); the shapes
     # report such values, so the traceback is noise that looks like a crash.
-    logging.getLogger("rdflib.term").setLevel(logging.ERROR)
+    logging.getLogger("rdflib.term").setLevel(logging.CRITICAL)
     files = expand_paths(paths)
     if not files:
         raise InputError(

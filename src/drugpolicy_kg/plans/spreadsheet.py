@@ -30,14 +30,10 @@ from ..vocab import (
     DCTERMS,
     DPK,
     DPO,
-    PREFIXES,
     RDF,
     RDFS,
     STATUSES,
-    XSD,
-    block_iri,
     country_iri,
-    practice_iri,
 )
 
 #: The columns, in order. ``title`` is for readers only (the KG knows each practice's title).
@@ -240,11 +236,12 @@ def _entry_rank(graph: Graph, entry: Node, ctx: KGContext) -> tuple[tuple[int, i
 
 def unmapped_triples(graph: Graph) -> list[tuple[Node, Node, Node]]:
     """Triples of ``graph`` that the spreadsheet form cannot carry (so export can warn)."""
-    return (
-        sorted(set(graph) - set(rows_to_graph(graph_to_rows(graph))), key=str)
-        if _no_bnodes(graph)
-        else []
-    )
+    if not _no_bnodes(graph):
+        return []
+    from .importer import import_tables, table_from_rows
+
+    back = import_tables({"": table_from_rows(graph_to_rows(graph), list(COLUMNS))}, "<export>")
+    return sorted(set(graph) - set(back.graph), key=str)
 
 
 def _no_bnodes(graph: Graph) -> bool:
@@ -255,182 +252,52 @@ def _no_bnodes(graph: Graph) -> bool:
 
 
 def rows_to_graph(rows: Iterable[dict[str, str]], source: str = "<rows>") -> Graph:
-    """The RDF plan(s) of spreadsheet rows; :class:`InputError` names the row of any problem."""
-    graph = Graph()
-    for prefix, namespace in PREFIXES.items():
-        graph.bind(prefix, namespace)
-    seen_plans: dict[URIRef, dict[str, str]] = {}
-    for number, raw in enumerate(rows, start=2):  # row 1 is the header
-        row = {k: (raw.get(k) or "").strip() for k in COLUMNS}
-        where = f"{source}:{number}"
-        if not any(row.values()):
-            continue
-        if not row["plan"]:
-            raise InputError(
-                "the 'plan' column is empty (give the plan's IRI)", source, line=number
-            )
-        plan = _iri(row["plan"], where)
-        lang = row["language"] or "en"
-        plan_cols = {
-            k: row[k]
-            for k in (
-                "state",
-                "issued",
-                "responds_to",
-                "plan_label",
-                "plan_description",
-                "language",
-            )
-        }
-        if plan not in seen_plans:
-            seen_plans[plan] = plan_cols
-            _add_plan(graph, plan, plan_cols, lang, where)
-        elif any(v and v != seen_plans[plan][k] for k, v in plan_cols.items()):
-            raise InputError(
-                f"plan columns differ from the first row of plan {plan}", source, line=number
-            )
-        if not row["block"] and not row["section"]:
-            numeral = row["practice"].partition(".")[0]
-            if not row["practice"]:
-                continue  # a plan-only row
-            if numeral not in ("I", "II", "III", "IV"):
-                raise InputError(
-                    f"no block for practice {row['practice']!r}: fill in the 'block' column",
-                    source,
-                    line=number,
-                )
-            row["block"] = numeral
-        section = (
-            _iri(row["section"], where)
-            if row["section"]
-            else URIRef(f"{plan}/section-{row['block']}")
+    """The RDF plan(s) of spreadsheet rows (dictionaries keyed by :data:`COLUMNS`).
+
+    Raises :class:`InputError` listing every problem (each with its row and cell); use
+    :func:`drugpolicy_kg.plans.importer.import_tables` to get the problems as data.
+    """
+    from .importer import import_tables, table_from_rows
+
+    imported = import_tables({"": table_from_rows(list(rows), list(COLUMNS))}, source)
+    problems = [p for p in imported.problems if p.severity == "Violation"]
+    if problems:
+        first = problems[0].where
+        raise InputError(
+            "; ".join(f"{p.where.text()}: {p.message}" for p in problems[:20])
+            + (f" (and {len(problems) - 20} more)" if len(problems) > 20 else ""),
+            source,
+            line=first.row,
         )
-        graph.add((plan, DPO.hasSection, section))
-        graph.add((section, RDF.type, DPO.ActionPlanSection))
-        if row["block"]:
-            block = (
-                block_iri(row["block"])
-                if row["block"] in ("I", "II", "III", "IV")
-                else _iri(row["block"], where)
-            )
-            graph.add((section, DPO.buildingBlock, block))
-        for label in _lines(row["section_label"]):
-            graph.add((section, RDFS.label, Literal(label, lang=lang)))
-        if row["practice"] or row["entry"]:
-            _add_entry(graph, plan, section, row, lang, where)
-    return graph
-
-
-def _add_plan(graph: Graph, plan: URIRef, cols: dict[str, str], lang: str, where: str) -> None:
-    graph.add((plan, RDF.type, DPO.ActionPlan))
-    for state in cols["state"].split():
-        graph.add((plan, DPO.submittedBy, _state(state, where)))
-    if cols["issued"]:
-        graph.add((plan, DCTERMS.issued, Literal(cols["issued"], datatype=XSD.date)))
-    if cols["responds_to"]:
-        graph.add((plan, DPO.respondsTo, _iri(cols["responds_to"], where)))
-    for label in _lines(cols["plan_label"]):
-        graph.add((plan, RDFS.label, Literal(label, lang=lang)))
-    if cols["plan_description"]:
-        graph.add((plan, DCTERMS.description, Literal(cols["plan_description"], lang=lang)))
-
-
-def _add_entry(
-    graph: Graph, plan: URIRef, section: URIRef, row: dict[str, str], lang: str, where: str
-) -> None:
-    notation = row["practice"]
-    entry = _iri(row["entry"], where) if row["entry"] else URIRef(f"{plan}/entry-{notation}")
-    graph.add((section, DPO.hasEntry, entry))
-    graph.add((entry, RDF.type, DPO.ActionPlanEntry))
-    if notation:
-        practice = _iri(notation, where) if "://" in notation else practice_iri(notation)
-        graph.add((entry, DPO.practice, practice))
-    for label in _lines(row["entry_label"]):
-        graph.add((entry, RDFS.label, Literal(label, lang=lang)))
-    for status in _lines(row["status"]):
-        graph.add((entry, DPO.status, _status_from(status, where)))
-    for column, prop in (
-        ("implementation_measures", DPO.implementationMeasures),
-        ("reason", DPO.reason),
-        ("responsible_authority", DPO.responsibleAuthority),
-    ):
-        if row[column]:
-            graph.add((entry, prop, Literal(row[column], lang=lang)))
-    if row["target_date"]:
-        graph.add((entry, DPO.targetDate, Literal(row["target_date"], datatype=XSD.date)))
-    for state in row["consulted_states"].replace(",", " ").split():
-        graph.add((entry, DPO.consultedState, _state(state, where)))
-    for indicator in _lines(row["indicators"]):
-        graph.add((entry, DPO.indicator, Literal(indicator, lang=lang)))
-    if row["funds_amount"] or row["funds_currency"] or row["funds_description"]:
-        funds = BNode()
-        graph.add((entry, DPO.earmarkedFunds, funds))
-        graph.add((funds, RDF.type, DPO.FundAllocation))
-        if row["funds_amount"]:
-            graph.add((funds, DPO.amount, Literal(row["funds_amount"], datatype=XSD.decimal)))
-        if row["funds_currency"]:
-            graph.add((funds, DPO.currency, Literal(row["funds_currency"])))
-        if row["funds_description"]:
-            graph.add((funds, DCTERMS.description, Literal(row["funds_description"], lang=lang)))
+    return imported.graph
 
 
 # --------------------------------------------------------------------------- files
 
 
 def read_rows(path: str | os.PathLike[str]) -> list[dict[str, str]]:
-    """The rows of a ``.xlsx`` (first sheet) or ``.csv`` file, keyed by the header row."""
+    """The rows of a ``.xlsx`` (the ``Plan`` sheet, else the first) or ``.csv`` file, keyed by
+    the header row (checked and bounded by :mod:`.workbook`)."""
+    from .importer import _pick, read_file
+    from .workbook import read_spreadsheet
+
     name = os.fspath(path)
-    try:
-        size = os.path.getsize(name)
-    except OSError as exc:
-        raise InputError(f"cannot read: {exc.strerror}", name) from None
-    if size > MAX_BYTES:
-        raise InputError(f"file too large ({size} bytes; limit {MAX_BYTES})", name)
-    suffix = Path(name).suffix.lower()
-    if suffix == ".csv":
-        table = _csv_table(name)
-    elif suffix in (".xlsx", ".xlsm"):
-        table = _xlsx_table(name)
-    else:
+    if Path(name).suffix.lower() not in (".csv", ".xlsx", ".xlsm"):
         raise InputError("expected a .xlsx or .csv file", name)
-    if not table:
+    tables = read_spreadsheet(read_file(name), name)
+    table, _submission = _pick(tables, name)
+    if not table.rows:
         raise InputError("the spreadsheet is empty", name)
-    header = [h.strip() for h in table[0]]
+    header = [_cell_text(c.value).strip() for c in table.rows[0]]
     missing = [c for c in ("plan", "practice", "status") if c not in header]
     if missing:
         raise InputError(
             f"missing column(s): {', '.join(missing)} (see docs/validation.md)", name, line=1
         )
-    if len(table) > MAX_ROWS:
-        raise InputError(f"too many rows ({len(table)}; limit {MAX_ROWS})", name)
-    return [dict(zip(header, (cell or "" for cell in row), strict=False)) for row in table[1:]]
-
-
-def _csv_table(name: str) -> list[list[str]]:
-    try:
-        with open(name, encoding="utf-8-sig", newline="") as fh:
-            return [row for row in csv.reader(fh)]
-    except (UnicodeDecodeError, csv.Error) as exc:
-        raise InputError(f"not a UTF-8 CSV file ({exc})", name) from None
-
-
-def _xlsx_table(name: str) -> list[list[str]]:
-    from openpyxl import load_workbook
-
-    try:
-        book = load_workbook(name, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a damaged file
-        raise InputError(f"not a readable .xlsx file ({type(exc).__name__})", name) from None
-    try:
-        sheet = book.worksheets[0]
-        table = []
-        for row in sheet.iter_rows(values_only=True):
-            table.append([_cell_text(v) for v in row])
-            if len(table) > MAX_ROWS + 1:
-                break
-        return table
-    finally:
-        book.close()
+    return [
+        dict(zip(header, (_cell_text(c.value) for c in row), strict=False))
+        for row in table.rows[1:]
+    ]
 
 
 def _cell_text(value: object) -> str:
@@ -441,15 +308,24 @@ def _cell_text(value: object) -> str:
     return str(value)
 
 
-def write_rows(rows: Sequence[dict[str, str]], path: str | os.PathLike[str]) -> None:
-    """Write rows to ``.xlsx`` or ``.csv`` atomically (the header row first)."""
+def write_rows(
+    rows: Sequence[dict[str, str]], path: str | os.PathLike[str], *, neutralise: bool = True
+) -> None:
+    """Write rows to ``.xlsx`` or ``.csv`` atomically (the header row first).
+
+    Text is never written as a formula: in a workbook every cell is a string cell; in CSV a
+    cell starting with ``= + - @ TAB CR`` gets a leading ``'`` (OWASP), which the importer
+    removes again, unless ``neutralise`` is False (for machine use).
+    """
     name = os.fspath(path)
     suffix = Path(name).suffix.lower()
     if suffix == ".csv":
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\n")
         writer.writerow(COLUMNS)
-        writer.writerows([[row.get(c, "") for c in COLUMNS] for row in rows])
+        for row in rows:
+            cells = [row.get(c, "") for c in COLUMNS]
+            writer.writerow([_neutralise(c) for c in cells] if neutralise else cells)
         write_bytes(name, buffer.getvalue().encode("utf-8"))
     elif suffix == ".xlsx":
         write_bytes(name, _xlsx_bytes(rows))
@@ -464,12 +340,24 @@ def _xlsx_bytes(rows: Sequence[dict[str, str]]) -> bytes:
     book = Workbook()
     sheet = book.active
     assert sheet is not None
-    sheet.title = "action plan"
+    sheet.title = "Plan"  # as in the template: messages name cells Plan!O7
     sheet.append(list(COLUMNS))
     for cell in sheet[1]:
         cell.font = Font(bold=True)
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
     for row in rows:
-        sheet.append([row.get(c, "") for c in COLUMNS])
+        # control characters cannot be stored in a workbook: written visibly (\x1b), not lost
+        sheet.append(
+            [
+                ILLEGAL_CHARACTERS_RE.sub(lambda m: f"\\x{ord(m.group()):02x}", row.get(c, ""))
+                for c in COLUMNS
+            ]
+        )
+    for line in sheet.iter_rows():
+        for cell in line:
+            if isinstance(cell.value, str):
+                cell.data_type = "s"  # text, never a formula (=HYPERLINK(...) stays text)
     wrap = Alignment(wrap_text=True, vertical="top")
     for column in ("P", "Q"):
         sheet.column_dimensions[column].width = 60
@@ -478,4 +366,10 @@ def _xlsx_bytes(rows: Sequence[dict[str, str]]) -> bytes:
     sheet.freeze_panes = "A2"
     buffer = io.BytesIO()
     book.save(buffer)
-    return buffer.getvalue()
+    from .template_xlsx import deterministic_zip
+
+    return deterministic_zip(buffer.getvalue())
+
+
+def _neutralise(text: str) -> str:
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") and text else text

@@ -8,15 +8,19 @@ best practices they adopted or intend to adopt and how. This package checks such
   it relies on (practices, blocks, addressees), never the whole KG;
 - :mod:`.deadline` derives the submission deadline and states the assumption behind it;
 - :mod:`.engine` runs pySHACL with the package's shapes (never shapes from the plan);
-- :mod:`.report` turns SHACL results into messages a policy officer can act on, and writes
-  text, JSON, Turtle and HTML.
+- :mod:`.report` turns SHACL results into messages a policy officer can act on;
+- :mod:`.literals` finds ill-typed values before SHACL runs; :mod:`.locate` finds their lines;
+- :mod:`.upload` validates bytes (RDF in any syntax, or a .xlsx/.csv workbook) with locations;
+- :mod:`.render` writes text, JSON, Turtle (the standard report), CSV and HTML.
 """
 
 from __future__ import annotations
 
 from .deadline import Deadline, default_deadline, parse_deadline
 from .engine import Engine, validate_files, validate_graph
+from .render import render_csv, render_html, render_json, render_text, render_turtle
 from .report import PlanReport, Result
+from .upload import validate_path, validate_upload
 
 __all__ = [
     "Deadline",
@@ -25,6 +29,13 @@ __all__ = [
     "Result",
     "default_deadline",
     "parse_deadline",
+    "render_csv",
+    "render_html",
+    "render_json",
+    "render_text",
+    "render_turtle",
     "validate_files",
     "validate_graph",
+    "validate_path",
+    "validate_upload",
 ]

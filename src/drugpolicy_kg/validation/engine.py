@@ -18,8 +18,11 @@ import gc
 import hashlib
 import os
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from contextvars import ContextVar
+from dataclasses import replace
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from pyshacl import Validator
 from pyshacl.errors import ReportableRuntimeError
@@ -36,7 +39,12 @@ from ..vocab import DPO, DPS, RDF, SH, XSD
 from . import _speed
 from .context import KGContext, cached_context, closure, plans_in
 from .deadline import Deadline, default_deadline
-from .report import PlanReport, Result, explain
+from .literals import describe as describe_literal
+from .literals import ill_typed
+from .report import Explainer, PlanReport, Result, explain_report, where_words
+
+if TYPE_CHECKING:
+    from ..plans.importer import Problem
 
 #: Above this many files the CLI validates in worker processes.
 PARALLEL_THRESHOLD = 8
@@ -171,9 +179,31 @@ class Engine:
         assert isinstance(report, Graph)
         return report
 
-    def validate(self, document: Graph, name: str = "<graph>") -> PlanReport:
-        """Validate every action plan of ``document`` (a parsed, untrusted plan)."""
+    def validate(
+        self,
+        document: Graph,
+        name: str = "<graph>",
+        *,
+        locate: Locate | None = None,
+        problems: Sequence[Problem] = (),
+    ) -> PlanReport:
+        """Validate every action plan of ``document`` (a parsed, untrusted plan).
+
+        ``locate(node, path)`` gives a result's location (``{"file", "line"}`` or a cell);
+        ``problems`` are the spreadsheet importer's, reported as results of
+        ``dps:SpreadsheetCellShape`` (the validation results they explain are dropped).
+        """
         document = _stable_blank_nodes(_flatten(document))
+        bad = ill_typed(document)
+        if bad:  # taken out, so that comparisons see only valid values (reported below)
+            cleaned = Graph(store="SimpleMemory")
+            for prefix, namespace in document.namespaces():
+                cleaned.bind(prefix, namespace, override=True, replace=True)
+            dropped = {triple for triple, _form in bad}
+            for triple in document:
+                if triple not in dropped:
+                    cleaned.add(triple)
+            document = cleaned
         plans = plans_in(document)
         if len(plans) <= 1:
             parts: list[Iterable[tuple[Node, Node, Node]]] = [document]
@@ -181,7 +211,7 @@ class Engine:
             stop = set(plans)
             parts = [list(closure(document, plan, stop - {plan})) for plan in plans]
         results: list[Result] = []
-        report_nt: list[str] = []
+        spec_reports: list[Graph] = []
         for part in parts:
             data = self.context.data_graph(part, with_practices=bool(plans))
             try:
@@ -191,8 +221,24 @@ class Engine:
                     f"the plan cannot be validated: {exc.message} (check the values' types)",
                     name,
                 ) from None
-            results += explain(report, self.shapes, data, self.context, self.deadline)
-            report_nt.append(report.serialize(format="nt"))
+            found, spec = explain_report(report, self.shapes, data, self.context, self.deadline)
+            results += found
+            spec_reports.append(spec)
+        extras = self._extra_results(document, bad, problems)
+        if extras:
+            covered: set[tuple[str, str | None]] = {
+                (r.focus_node, r.path) for r in extras if r.path
+            }
+            results = [r for r in results if (r.focus_node, r.path) not in covered]
+            for spec in spec_reports:
+                _drop_spec_results(spec, covered)
+            results += extras
+            _add_spec_results(spec_reports[0], extras, self.shapes)
+        results = _one_result_per_duplicate(results, locate)
+        results = self._one_result_per_wrong_section(results, document)
+        if locate is not None:
+            results = [_located(r, locate) for r in results]
+        report_nt = [spec.serialize(format="nt") for spec in spec_reports]
         embedded = _embedded_warning(document)
         if embedded is not None:
             results.append(embedded)
@@ -210,6 +256,235 @@ class Engine:
             plans=named,
             report_ntriples="".join(report_nt),
         )
+
+    def _extra_results(
+        self,
+        document: Graph,
+        bad: list[tuple[tuple[Node, Node, Node], str]],
+        problems: Sequence[Problem],
+    ) -> list[Result]:
+        """Results of the checks made before SHACL: ill-typed literals, spreadsheet cells."""
+        if not bad and not problems:
+            return []
+        data = self.context.data_graph(document, with_practices=False)
+        for triple, _form in bad:
+            data.add(triple)  # so that the explainer finds the entry of a fund allocation
+        explainer = Explainer(self.context, data, self.deadline)
+        out: list[Result] = []
+        literal_fix = self.shapes.value(DPS.WellFormedLiteralShape, DPS.howToFix)
+        for (s, p, o), form in bad:
+            detail = describe_literal((s, p, o), form)
+            opening, practice, block = explainer.subject(s, None)
+            out.append(
+                Result(
+                    severity="Violation",
+                    focus_node=str(s) if not isinstance(s, BNode) else f"_:{s}",
+                    path=f"<{p}>",
+                    message=f"{opening}: {detail}",
+                    shape=str(DPS.WellFormedLiteralShape),
+                    value=str(o),
+                    component=str(SH.DatatypeConstraintComponent),
+                    practice=practice.notation if practice else None,
+                    block=block.numeral if block else None,
+                    detail=detail,
+                    fix=str(literal_fix) if literal_fix else None,
+                )
+            )
+        cell_fix = self.shapes.value(DPS.SpreadsheetCellShape, DPS.howToFix)
+        plans = plans_in(document)
+        fallback = str(plans[0]) if plans else ""
+        for problem in problems:
+            detail = problem.message[:1].upper() + problem.message[1:]
+            if not detail.endswith("."):
+                detail += "."
+            if problem.node:
+                opening, practice, block = explainer.subject(URIRef(problem.node), None)
+            else:
+                opening, practice, block = f"Cell {problem.where.text()}", None, None
+            notation = problem.practice or (practice.notation if practice else None)
+            numeral = problem.block or (block.numeral if block else None)
+            out.append(
+                Result(
+                    severity=problem.severity,
+                    focus_node=problem.node or fallback,
+                    path=f"<{problem.path}>" if problem.path else None,
+                    message=f"{opening}: {detail}",
+                    shape=str(DPS.SpreadsheetCellShape),
+                    value=problem.value,
+                    practice=notation,
+                    block=numeral,
+                    detail=detail,
+                    location={**problem.where.as_json(), "node": problem.node or fallback or None},
+                    fix=problem.fix or (str(cell_fix) if cell_fix else None),
+                )
+            )
+        return out
+
+    def _one_result_per_wrong_section(self, results: list[Result], document: Graph) -> list[Result]:
+        """A section whose block is wrong is one mistake, not one per entry it lists.
+
+        When every entry of a section names a practice of one other block Y, and the plan
+        has no section for Y, the section's block is what is wrong: its misplaced-entry
+        results and the "block X / Y needs exactly one section" results become one result on
+        the section, naming the block it should have.
+        """
+        ctx = self.context
+        listing = {str(DPS[f"BlockListing{n}PropertyShape"]) for n in ("I", "II", "III", "IV")}
+        if not any(r.shape in listing for r in results):
+            return results
+        for plan in plans_in(document):
+            sections = list(document.objects(plan, DPO.hasSection))
+            blocks: dict[Node, list[URIRef]] = {
+                s: [
+                    b
+                    for b in document.objects(s, DPO.buildingBlock)
+                    if isinstance(b, URIRef) and b in ctx.blocks
+                ]
+                for s in sections
+            }
+            for section in sections:
+                if len(blocks[section]) != 1:
+                    continue
+                given = blocks[section][0]
+                practices = [
+                    ctx.practices[p]
+                    for e in document.objects(section, DPO.hasEntry)
+                    for p in document.objects(e, DPO.practice)
+                    if isinstance(p, URIRef) and p in ctx.practices
+                ]
+                owners = {p.block for p in practices}
+                if len(owners) != 1 or given in owners:
+                    continue
+                (right,) = owners
+                if any(right in blocks[other] for other in sections if other != section):
+                    continue
+                entries = {str(e) for e in document.objects(section, DPO.hasEntry)}
+                given_n, right_n = ctx.blocks[given].numeral, ctx.blocks[right].numeral
+                counts = {str(DPS[f"SectionBlock{right_n}Shape"])}
+                if sum(given in blocks[o] for o in sections) > 1:
+                    counts.add(str(DPS[f"SectionBlock{given_n}Shape"]))
+                kept = [
+                    r
+                    for r in results
+                    if not (r.shape in listing and r.focus_node in entries)
+                    and not (r.shape in counts and r.focus_node == str(plan))
+                ]
+                if len(kept) == len(results):
+                    continue
+                notations = sorted(practices, key=lambda p: p.sort_key())
+                listed = (
+                    f"{notations[0].notation} to {notations[-1].notation}"
+                    if len(notations) > 1
+                    else notations[0].notation
+                )
+                detail = (
+                    f"This section is marked as block {given_n} but lists the practices of block "
+                    f"{right_n} ({listed}), and the plan has no other section for block "
+                    f"{right_n}: set the section's block to {right_n}. Recital 12 asks plans to "
+                    "follow the structure of the four building blocks."
+                )
+                fix = self.shapes.value(DPS.SectionBlockShape, DPS.howToFix)
+                kept.append(
+                    Result(
+                        severity="Violation",
+                        focus_node=str(section) if isinstance(section, URIRef) else f"_:{section}",
+                        path=f"<{DPO.buildingBlock}>",
+                        message=f"Section for block {right_n} '{ctx.blocks[right].heading}': {detail}",
+                        shape=str(DPS.SectionBlockShape),
+                        value=str(given),
+                        block=right_n,
+                        detail=detail,
+                        fix=str(fix) if fix is not None else None,
+                    )
+                )
+                results = kept
+        return results
+
+
+#: ``locate(node IRI or None, path IRI or None)`` -> a location dictionary or None.
+Locate = Callable[[str | None, str | None], "dict[str, object] | None"]
+
+
+def _located(result: Result, locate: Locate) -> Result:
+    if result.location is not None:
+        return result
+    path = result.path[1:-1] if result.path and result.path.startswith("<") else None
+    found = locate(result.focus_node or None, path)
+    return replace(result, location=found) if found else result
+
+
+def _one_result_per_duplicate(results: list[Result], locate: Locate | None) -> list[Result]:
+    """A practice listed twice is one mistake: one result, on the entry written last."""
+    shape = str(DPS.EntryPracticeOnceShape)
+    groups: dict[str | None, list[Result]] = {}
+    for r in results:
+        if r.shape == shape:
+            groups.setdefault(r.practice, []).append(r)
+    if not groups:
+        return results
+
+    def place(r: Result) -> dict[str, object] | None:
+        return locate(r.focus_node, None) if locate else None
+
+    def order(r: Result) -> tuple[int, str]:
+        where = place(r) or {}
+        line = where.get("line") or where.get("row")
+        return (line if isinstance(line, int) else 0, r.focus_node)
+
+    chosen: dict[int, Result] = {}
+    for group in groups.values():
+        ordered = sorted(group, key=order)
+        last = ordered[-1]
+        seen = [where_words(place(r)) or r.focus_node for r in ordered[:-1]]
+        if seen:
+            note = f" It is also listed at {', '.join(seen)}."
+            chosen[id(last)] = replace(
+                last,
+                message=last.message + note,
+                detail=(last.detail or "") + note,
+            )
+        else:
+            chosen[id(last)] = last
+    return [
+        r if r.shape != shape else chosen[id(r)]
+        for r in results
+        if r.shape != shape or id(r) in chosen
+    ]
+
+
+def _drop_spec_results(spec: Graph, covered: set[tuple[str, str | None]]) -> None:
+    for node in list(spec.objects(None, SH.result)):
+        focus = spec.value(node, SH.focusNode)
+        path = spec.value(node, SH.resultPath)
+        if (str(focus), f"<{path}>" if isinstance(path, URIRef) else None) in covered:
+            spec.remove((None, SH.result, node))
+            spec.remove((node, None, None))
+
+
+def _add_spec_results(spec: Graph, extras: list[Result], shapes: Graph) -> None:
+    """The engine's own results as ``sh:ValidationResult`` of the standard report."""
+    report = spec.value(None, RDF.type, SH.ValidationReport, any=True)
+    if report is None:
+        report = BNode()
+        spec.add((report, RDF.type, SH.ValidationReport))
+    spec.set((report, SH.conforms, Literal(False)))
+    for index, r in enumerate(extras):
+        node = BNode(f"engine{index}")
+        spec.add((report, SH.result, node))
+        spec.add((node, RDF.type, SH.ValidationResult))
+        spec.add((node, SH.resultSeverity, SH[r.severity]))
+        if r.focus_node.startswith("_:"):
+            spec.add((node, SH.focusNode, BNode(r.focus_node[2:])))
+        else:
+            spec.add((node, SH.focusNode, URIRef(r.focus_node or str(DPO.ActionPlan))))
+        if r.path:
+            spec.add((node, SH.resultPath, URIRef(r.path[1:-1])))
+        if r.value is not None:
+            spec.add((node, SH.value, Literal(r.value)))
+        spec.add((node, SH.sourceShape, URIRef(r.shape)))
+        if r.component:
+            spec.add((node, SH.sourceConstraintComponent, URIRef(r.component)))
+        spec.add((node, SH.resultMessage, Literal(r.message, lang="en")))
 
 
 def _flatten(document: Graph) -> Graph:
@@ -387,21 +662,28 @@ def _engine(deadline: Deadline | None) -> Engine:
     return Engine(deadline)
 
 
+#: The locator of the file being validated (set by :mod:`.upload` around :func:`validate_graph`).
+CURRENT_LOCATE: ContextVar[Locate | None] = ContextVar("CURRENT_LOCATE", default=None)
+
+
 def validate_graph(
     document: Graph, name: str = "<graph>", deadline: Deadline | None = None
 ) -> PlanReport:
-    """Validate a parsed document with the package's shapes (engine cached per deadline)."""
-    return _engine(deadline).validate(document, name)
+    """Validate a parsed document with the package's shapes (engine cached per deadline).
+
+    Results are located with :data:`CURRENT_LOCATE` when the caller has set it."""
+    return _engine(deadline).validate(document, name, locate=CURRENT_LOCATE.get())
 
 
 def validate_file(path: str, deadline: Deadline | None = None) -> PlanReport:
-    """Read an untrusted plan safely (no network, no files, limits) and validate it."""
-    from ..netguard import no_network
-    from ..rdfio import load_untrusted, union_graph
+    """Read an untrusted plan safely (no network, no files, limits) and validate it.
 
-    document = union_graph(load_untrusted(path))
-    with no_network():
-        return validate_graph(document, path, deadline)
+    A ``.xlsx`` or ``.csv`` spreadsheet is imported in memory first (:mod:`.upload`); every
+    result carries its location (the line of the entry in RDF files, the cell in spreadsheets).
+    """
+    from . import upload
+
+    return upload.validate_path(path, deadline)
 
 
 def validate_files(

@@ -14,8 +14,8 @@ from collections.abc import Callable, Sequence
 
 from rdflib import Graph, Literal
 
-from ..vocab import DCTERMS, SH
-from .report import SEVERITIES, PlanReport, Result
+from ..vocab import DCTERMS, RDF, SH
+from .report import SEVERITIES, PlanReport, Result, where_words
 
 Style = Callable[[str, str], str]
 _COLOURS = {"Violation": "red", "Warning": "yellow", "Info": "cyan"}
@@ -29,6 +29,34 @@ def _group(result: Result) -> str:
     if result.block is None:
         return "Plan"
     return f"Block {result.block}"
+
+
+def _titles() -> dict[str, str]:
+    from .context import cached_context
+
+    return {p.notation: p.title for p in cached_context().practices.values()}
+
+
+def where_text(result: Result, titles: dict[str, str] | None = None) -> str:
+    """Where a result is, in words: ``block III, practice III.9 'title' (row 23 (Plan!C23))``."""
+    if result.practice:
+        title = (titles or {}).get(result.practice)
+        subject = f"block {result.block}, practice {result.practice}" + (
+            f" '{title}'" if title else ""
+        )
+    elif result.block:
+        subject = f"block {result.block}"
+    elif result.location and result.location.get("sheet") is not None and not result.focus_node:
+        subject = "the spreadsheet"
+    else:
+        subject = "the plan"
+    place = where_words(result.location)
+    return f"{subject} ({place})" if place else subject
+
+
+def sentence(result: Result) -> str:
+    """The rule's sentence for people (no IRIs): the detail, else the full message."""
+    return result.detail or result.message
 
 
 def render_text(reports: Sequence[PlanReport], style: Style = _plain) -> str:
@@ -46,12 +74,14 @@ def render_text(reports: Sequence[PlanReport], style: Style = _plain) -> str:
         for r in report.results:
             if r.severity != "Info":
                 groups.setdefault(_group(r), []).append(r)
+        titles = _titles() if groups else {}
         for name in sorted(groups, key=_group_key):
             out.append(f"  {name}")
             for r in groups[name]:
                 label = style(f"{r.severity.upper():9}", r.severity)
-                out.append(f"    {label} {r.message}")
-                out.append(f"              at {r.focus_node}" + (f" ({r.path})" if r.path else ""))
+                out.append(f"    {label} {where_text(r, titles)}: {sentence(r)}")
+                if r.fix:
+                    out.append(f"              how to fix: {r.fix}")
         missing = report.unaddressed()
         if missing:
             parts = [
@@ -108,8 +138,11 @@ def render_turtle(reports: Sequence[PlanReport]) -> str:
     graph.bind("dcterms", DCTERMS)
     for report in reports:
         part = report.report_graph()
-        for node in set(part.subjects(SH.conforms, None)):
-            part.set((node, SH.conforms, Literal(report.conforms)))
+        for node in set(part.subjects(RDF.type, SH.ValidationReport)):
+            # the specification: sh:conforms is false when there is any result, whatever its
+            # severity (the CLI's exit code, by contrast, fails on Violations only)
+            has_result = any(True for _ in part.objects(node, SH.result))
+            part.set((node, SH.conforms, Literal(not has_result)))
             part.add((node, DCTERMS.source, Literal(report.file)))
         for triple in part:
             graph.add(triple)
@@ -123,17 +156,26 @@ def render_turtle(reports: Sequence[PlanReport]) -> str:
 
 
 _CSS = """
-body{font-family:system-ui,sans-serif;margin:2em;color:#222;max-width:70em}
-h1{font-size:1.4em}h2{font-size:1.15em;margin-top:1.6em}h3{font-size:1em;margin:1em 0 .3em}
-table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #ccc;padding:.3em .6em;text-align:left;vertical-align:top}
-.Violation{color:#a40000;font-weight:bold}.Warning{color:#8a5a00;font-weight:bold}.Info{color:#005a8a}
+body{font-family:system-ui,sans-serif;margin:2em;color:#222;max-width:78em}
+h1{font-size:1.4em}h2{font-size:1.15em;margin-top:1.6em}h3{font-size:1em;margin:1.2em 0 .3em}
+table{border-collapse:collapse;margin:.5em 0;width:100%}td,th{border:1px solid #ccc;padding:.35em .6em;text-align:left;vertical-align:top}
+th{background:#f0f3f7}.Violation{color:#a40000;font-weight:bold}.Warning{color:#8a5a00;font-weight:bold}.Info{color:#005a8a}
 .ok{color:#1a6b1a;font-weight:bold}.fail{color:#a40000;font-weight:bold}.small{font-size:.85em;color:#555}
+.fix{font-size:.9em;color:#234}.where{white-space:nowrap}details p{margin:.3em 0;max-width:40em;color:#333}
+summary{cursor:pointer}
 """
 
 
 def render_html(reports: Sequence[PlanReport]) -> str:
-    """A standalone page: summary table, then each file's results by block and practice."""
+    """A standalone page: a summary table, then each file's results grouped by block.
+
+    Each row says where (practice, row and cell, or line), what is wrong and how to fix it; the
+    practice's text, as the Decision words it, opens on demand. No IRI or ontology term appears
+    in the sentences (they are in the JSON and Turtle reports).
+    """
     e = html.escape
+    titles = _titles()
+    texts = _practice_texts()
     parts = [
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',
@@ -154,7 +196,8 @@ def render_html(reports: Sequence[PlanReport]) -> str:
             else '<span class="fail">does not conform</span>'
         )
         parts.append(
-            f"<tr><td>{e(r.file)}</td><td>{c['Violation']}</td><td>{c['Warning']}</td><td>{c['Info']}</td><td>{verdict}</td></tr>"
+            f"<tr><td>{e(r.file)}</td><td>{c['Violation']}</td><td>{c['Warning']}</td>"
+            f"<td>{c['Info']}</td><td>{verdict}</td></tr>"
         )
     parts.append("</table>")
     for r in reports:
@@ -166,13 +209,32 @@ def render_html(reports: Sequence[PlanReport]) -> str:
             if res.severity != "Info":
                 groups.setdefault(_group(res), []).append(res)
         for name in sorted(groups, key=_group_key):
+            heading = name
+            if name.startswith("Block "):
+                numeral = name.split(" ", 1)[1]
+                block_title = _block_heading(numeral)
+                heading = f"{name}: {block_title}" if block_title else name
             parts.append(
-                f"<h3>{e(name)}</h3><table><tr><th>severity</th><th>message</th><th>where</th></tr>"
+                f"<h3>{e(heading)}</h3><table><tr><th>severity</th><th>where</th>"
+                "<th>what is wrong</th><th>how to fix</th></tr>"
             )
             for res in groups[name]:
+                where = e(where_words(res.location) or "")
+                if res.practice:
+                    label = f"{res.practice} {titles.get(res.practice, '')}".strip()
+                    text = texts.get(res.practice, "")
+                    subject = (
+                        f"<details><summary>{e(label)}</summary><p>{e(text)}</p></details>"
+                        if text
+                        else e(label)
+                    )
+                else:
+                    subject = e("the plan" if not res.block else f"block {res.block}")
                 parts.append(
-                    f'<tr><td class="{res.severity}">{res.severity}</td><td>{e(res.message)}</td>'
-                    f'<td class="small">{e(res.focus_node)}{"<br>" + e(res.path) if res.path else ""}</td></tr>'
+                    f'<tr><td class="{res.severity}">{res.severity}</td>'
+                    f'<td>{subject}<div class="small where">{where}</div></td>'
+                    f"<td>{e(sentence(res))}</td>"
+                    f'<td class="fix">{e(res.fix or "")}</td></tr>'
                 )
             parts.append("</table>")
         missing = r.unaddressed()
@@ -189,18 +251,95 @@ def render_html(reports: Sequence[PlanReport]) -> str:
     return "\n".join(parts) + "\n"
 
 
+def _practice_texts() -> dict[str, str]:
+    from ..plans.template_xlsx import practice_texts
+
+    return practice_texts()
+
+
+def _block_heading(numeral: str) -> str:
+    from .context import cached_context
+
+    for block in cached_context().blocks.values():
+        if block.numeral == numeral:
+            return block.heading
+    return ""
+
+
+def render_csv(reports: Sequence[PlanReport], *, neutralise: bool = True) -> str:
+    """One row per result: file, severity, block, practice, where, message, how to fix, and
+    the location's fields; cells starting with = + - @ TAB CR are neutralised (a leading ')
+    so that a spreadsheet never runs them as formulas, unless ``neutralise`` is False."""
+    import csv
+    import io
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(
+        [
+            "file",
+            "severity",
+            "block",
+            "practice",
+            "where",
+            "message",
+            "how_to_fix",
+            "line",
+            "sheet",
+            "cell",
+            "row",
+            "focus_node",
+            "path",
+            "value",
+            "shape",
+        ]
+    )
+    for report in reports:
+        for r in report.results:
+            loc = r.location or {}
+            row = [
+                report.file,
+                r.severity,
+                r.block or "",
+                r.practice or "",
+                where_words(r.location) or "",
+                sentence(r),
+                r.fix or "",
+                loc.get("line") or "",
+                loc.get("sheet") or "",
+                loc.get("cell") or "",
+                loc.get("row") or "",
+                r.focus_node,
+                r.path or "",
+                r.value or "",
+                r.shape,
+            ]
+            writer.writerow([neutralise_cell(str(v)) if neutralise else str(v) for v in row])
+    return buffer.getvalue()
+
+
+def neutralise_cell(text: str) -> str:
+    """OWASP's CSV-injection defence: prefix ``'`` to a cell starting with = + - @ TAB CR."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") and text else text
+
+
 RENDERERS: dict[str, Callable[[Sequence[PlanReport]], str]] = {
     "json": render_json,
     "turtle": render_turtle,
     "html": render_html,
+    "csv": render_csv,
 }
 
 __all__ = [
     "RENDERERS",
     "SEVERITIES",
+    "neutralise_cell",
+    "render_csv",
     "render_html",
     "render_json",
     "render_text",
     "render_turtle",
+    "sentence",
     "summary_table",
+    "where_text",
 ]

@@ -9,6 +9,7 @@ fills in the deadline and its assumption. The completed message also replaces
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -37,6 +38,13 @@ class Result:
     component: str | None = None
     practice: str | None = None
     block: str | None = None
+    #: the rule's sentence without the opening that names the practice (for text and HTML)
+    detail: str | None = None
+    #: where the offending value is written: ``{"file", "line"}`` for RDF, ``{"file",
+    #: "sheet", "cell", "row"}`` for spreadsheets; ``node`` is the resource it locates
+    location: dict[str, object] | None = None
+    #: a short "how to fix" for the rule (the shape's ``dps:howToFix``)
+    fix: str | None = None
 
     def sort_key(self) -> tuple[int, int, tuple[int, ...], str, str, str]:
         block_rank = ("I", "II", "III", "IV").index(self.block) if self.block else -1
@@ -61,6 +69,7 @@ class Result:
             "value": self.value,
             "practice": self.practice,
             "block": self.block,
+            "location": self.location,
         }
 
 
@@ -244,18 +253,53 @@ class Explainer:
     def message(
         self, shape_message: str, focus: Node, value: Node | None
     ) -> tuple[str, Practice | None, Block | None]:
+        message, _detail, practice, block = self.explain(shape_message, focus, value)
+        return message, practice, block
+
+    def explain(
+        self, shape_message: str, focus: Node, value: Node | None
+    ) -> tuple[str, str, Practice | None, Block | None]:
+        """The full message, the rule's sentence alone, and the practice and block concerned."""
         opening, practice, block = self.subject(focus, value)
         text = shape_message.replace("{deadline}", self.deadline.describe())
         if isinstance(value, Literal) and (focus, DCTERMS.issued, value) in self.data:
             text = f"{text} (submitted {value})"
-        return f"{opening}: {text}", practice, block
+        return f"{opening}: {text}", text, practice, block
 
 
 def explain(
     report: Graph, shapes: Graph, data: Graph, context: KGContext, deadline: Deadline
 ) -> list[Result]:
-    """Turn pySHACL's report graph into :class:`Result` objects; rewrite its messages in place."""
+    """Turn pySHACL's report graph into :class:`Result` objects (see :func:`explain_report`)."""
+    return explain_report(report, shapes, data, context, deadline)[0]
+
+
+def explain_report(
+    report: Graph, shapes: Graph, data: Graph, context: KGContext, deadline: Deadline
+) -> tuple[list[Result], Graph]:
+    """:class:`Result` objects for people, and the standard report with completed messages.
+
+    The results are refocused where a coordinator fixes something (an entry, not the block or
+    status node the shapes check from); the returned ``sh:ValidationReport`` keeps the focus
+    nodes, paths and values pySHACL reported, as the SHACL specification defines them, and only
+    gets the completed ``sh:resultMessage``. ``report`` itself is consumed (rewritten).
+    """
     explainer = Explainer(context, data, deadline)
+    spec = Graph()
+    for triple in report:
+        spec.add(triple)
+    for node in list(spec.objects(None, SH.result)):
+        focus = spec.value(node, SH.focusNode)
+        shape = spec.value(node, SH.sourceShape)
+        if focus is None or shape is None:
+            continue
+        value = spec.value(node, SH.value)
+        text = _shape_message(shapes, shape) or str(spec.value(node, SH.resultMessage) or "")
+        if shapes.value(shape, DPS.reportOnValueNode) and value is not None:
+            focus, value = value, None
+        spec.set(
+            (node, SH.resultMessage, Literal(explainer.message(text, focus, value)[0], lang="en"))
+        )
     results: list[Result] = []
     nodes = _focus_on_entries(report, explainer, list(report.objects(None, SH.result)))
     for node in _focus_on_value_nodes(report, shapes, nodes):
@@ -275,9 +319,21 @@ def explain(
             and report.value(node, SH.resultPath) == DPO.practice
         ):
             shape_message = shape_message.replace(_BLOCK_VALUE_NOTE, _PRACTICE_VALUE_NOTE)
-        message, practice, block = explainer.message(shape_message, focus, value)
-        report.remove((node, SH.resultMessage, None))
-        report.add((node, SH.resultMessage, Literal(message, lang="en")))
+        message, detail, practice, block = explainer.explain(shape_message, focus, value)
+        listed_in = _LISTING.search(str(shape))
+        if listed_in and isinstance(value, URIRef) and value in context.practices:
+            wrong = next(b for b in context.blocks.values() if b.numeral == listed_in[1])
+            own = context.blocks[context.practices[value].block]
+            detail = (
+                f"Practice {context.practices[value].notation} belongs to block {own.numeral}, "
+                f"but it is listed in the section of block {wrong.numeral} '{wrong.heading}'. "
+                "Recital 12 asks plans to list each practice under its own block."
+            )
+            message = f"{message.split(': ', 1)[0]}: {detail}"
+        fix = shapes.value(shape, DPS.howToFix)
+        if fix is None:
+            parent = shapes.value(None, SH.property, shape)
+            fix = shapes.value(parent, DPS.howToFix) if parent is not None else None
         results.append(
             Result(
                 severity=str(severity).rsplit("#", 1)[-1],
@@ -289,11 +345,14 @@ def explain(
                 component=_node_text(report.value(node, SH.sourceConstraintComponent)),
                 practice=practice.notation if practice else None,
                 block=block.numeral if block else None,
+                detail=detail,
+                fix=str(fix) if fix is not None else None,
             )
         )
-    return sorted(results, key=Result.sort_key)
+    return sorted(results, key=Result.sort_key), spec
 
 
+_LISTING = re.compile(r"BlockListing(I|II|III|IV)PropertyShape$")
 _BLOCK_VALUE_NOTE = "(value: that block; KG: dpo:buildingBlock of each practice)"
 _PRACTICE_VALUE_NOTE = "(value: the practice; KG: its dpo:buildingBlock)"
 
@@ -402,4 +461,27 @@ def _local(iri: URIRef) -> str:
     return text.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
 
 
-__all__ = ["SEVERITIES", "Explainer", "PlanReport", "Result", "explain", "path_text"]
+def where_words(location: dict[str, object] | None) -> str | None:
+    """``line 40`` or ``row 23 (Plan!C23)``: a location in words."""
+    if not location:
+        return None
+    if location.get("row"):
+        cell = location.get("cell")
+        sheet = location.get("sheet")
+        ref = f"{sheet}!{cell}" if sheet and cell else (f"cell {cell}" if cell else "")
+        return f"row {location['row']}" + (f" ({ref})" if ref else "")
+    if location.get("line"):
+        return f"line {location['line']}"
+    return None
+
+
+__all__ = [
+    "SEVERITIES",
+    "Explainer",
+    "PlanReport",
+    "Result",
+    "explain",
+    "explain_report",
+    "path_text",
+    "where_words",
+]
