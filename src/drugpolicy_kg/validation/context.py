@@ -154,10 +154,10 @@ def build_context(kg: Graph) -> KGContext:
 
 @lru_cache(maxsize=1)
 def cached_context() -> KGContext:
-    """The context of the package's KG, built once per process."""
-    from ..kg import cached_kg
+    """The context of the package's KG, once per process (from the disk cache: :mod:`.compiled`)."""
+    from .compiled import cached
 
-    return build_context(cached_kg())
+    return cached().context
 
 
 def plans_in(graph: Graph) -> list[URIRef | Node]:

@@ -34,11 +34,10 @@ from rdflib.paths import Path
 from rdflib.term import Node
 
 from ..errors import InputError
-from ..resources import iter_assets
 from ..vocab import DPO, DPS, RDF, SH, XSD
 from . import _speed
 from .context import KGContext, cached_context, closure, plans_in
-from .deadline import Deadline, default_deadline
+from .deadline import Deadline
 from .literals import describe as describe_literal
 from .literals import ill_typed
 from .report import Explainer, PlanReport, Result, explain_report, where_words
@@ -63,11 +62,11 @@ _OPTIONS = {
 
 @lru_cache(maxsize=1)
 def shapes_source() -> Graph:
-    """The package's shapes, parsed once (Turtle files in ``assets/shapes``)."""
-    graph = Graph()
-    for asset in iter_assets("shapes", ".ttl"):
-        graph.parse(data=asset.read_text(encoding="utf-8"), format="turtle")
-    return graph
+    """The package's shapes (Turtle files in ``assets/shapes``), parsed once per installed
+    version (:mod:`.compiled`)."""
+    from .compiled import cached
+
+    return cached().shapes_graph()
 
 
 class _ReadMostlyGraph(Graph):
@@ -137,9 +136,9 @@ class Engine:
         the tests use it to check that the speed-ups change no result."""
         self.context = context or cached_context()
         if deadline is None:
-            from ..kg import cached_kg
+            from .compiled import cached
 
-            deadline = default_deadline(cached_kg())
+            deadline = cached().deadline
         self.deadline = deadline
         self.fast = fast
         self.shapes = shapes_for(deadline)
