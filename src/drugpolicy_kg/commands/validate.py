@@ -63,6 +63,14 @@ Rules, severities and the deadline assumption: docs/validation.md.
     metavar="SECONDS",
     help="Stop a file whose validation takes longer (exit 2). 0: no limit.",
 )
+@click.option(
+    "--engine",
+    type=click.Choice(("fast", "pyshacl")),
+    default="fast",
+    show_default=True,
+    help="fast: the package's shapes compiled into Python checks, proven to give pySHACL's "
+    "results (tests/test_validation_fast.py); pyshacl: pySHACL itself, the reference.",
+)
 def validate(
     paths: tuple[str, ...],
     fmt: str,
@@ -71,6 +79,7 @@ def validate(
     output: str | None,
     workers: int | None,
     timeout: float,
+    engine: str,
 ) -> None:
     """Validate action plans (Turtle, JSON-LD, RDF/XML, N-Triples, TriG, or a .xlsx/.csv
     spreadsheet) against Recital 12.
@@ -88,6 +97,7 @@ def validate(
     from ..rdfio import RDF_EXTENSIONS, expand_paths
     from ..validation import parse_deadline
     from ..validation.engine import PARALLEL_THRESHOLD, validate_files
+    from ..validation.methods import use_method
     from ..validation.render import RENDERERS, render_text
 
     # rdflib logs a traceback for every ill-typed literal ("2024-0-5"^^xsd:date); the shapes
@@ -100,6 +110,7 @@ def validate(
             ", ".join(paths),
         )
     chosen = parse_deadline(deadline) if deadline else None
+    use_method(engine)
     show_progress = len(files) > PARALLEL_THRESHOLD and sys.stderr.isatty()
     if show_progress:
         with click.progressbar(length=len(files), label="validating", file=sys.stderr) as bar:
