@@ -27,7 +27,11 @@ from ..vocab import BLOCK_NUMERALS, DECISION, DPO, RDF, RDFS, SKOS, block_iri
 Triple = tuple[Node, Node, Node]
 
 #: Classes whose membership only the KG may assert (Recital 12 plans answer the Decision).
-_KG_CLASSES = (DPO.BestPractice, DPO.BuildingBlock, DPO.State)
+_KG_CLASSES = frozenset((DPO.BestPractice, DPO.BuildingBlock, DPO.State))
+_ADDRESSED_TO, _TYPE = (
+    DPO.addressedTo,
+    RDF.type,
+)  # looked up once (a Namespace attribute is not free)
 
 
 @dataclass(frozen=True)
@@ -76,9 +80,9 @@ class KGContext:
     def is_kg_statement(self, triple: Triple) -> bool:
         """Whether a plan's triple restates or alters the KG (such triples are left out)."""
         s, p, o = triple
-        if s in self.kg_subjects or p == DPO.addressedTo:
+        if s in self.kg_subjects or p == _ADDRESSED_TO:
             return True
-        return p == RDF.type and o in _KG_CLASSES
+        return p == _TYPE and o in _KG_CLASSES
 
     def data_graph(
         self, plan: Iterable[Triple], *, with_practices: bool = True, store: str = "default"

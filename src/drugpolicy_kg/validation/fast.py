@@ -246,12 +246,15 @@ class Shape:
 class _Run:
     """One validation: the data graph, its index and the shapes graph (for pySHACL's triples)."""
 
-    __slots__ = ("data", "ix", "sg")
+    __slots__ = ("data", "ix", "quiet", "sg")
 
     def __init__(self, ix: Index, sg: Graph) -> None:
         self.ix = ix
         self.data = ix.graph
         self.sg = sg
+        #: > 0 while only conformance matters (``sh:qualifiedValueShape``): results then carry
+        #: their severity only (conformance reads nothing else) and no message is made.
+        self.quiet = 0
 
     def validate(
         self, shape: Shape, focus_nodes: Iterable[Node]
@@ -296,6 +299,8 @@ class _Run:
         generic: Callable[[], list[Literal]] | None = None,
     ) -> PyshaclResult:
         """A result in pySHACL's form (``ConstraintComponent.make_v_result``)."""
+        if self.quiet:
+            return ("", _QUIET_NODE, [(_QUIET_NODE, SH.resultSeverity, shape.severity)])
         node = BNode()
         triples: list[tuple[Any, Any, Any]] = [
             (node, RDF.type, SH.ValidationResult),
@@ -314,6 +319,9 @@ class _Run:
         for m in messages:
             triples.append((node, SH.resultMessage, m))
         return ("", node, triples)
+
+
+_QUIET_NODE = BNode("quiet")
 
 
 def _one(values: list[Node], what: str) -> Node:
@@ -684,7 +692,11 @@ class Compiler:
         self._no_generic(shape, "sh:qualifiedValueShape")
 
         def check(run: _Run, focus: Node, values: set[Node]) -> list[PyshaclResult]:
-            conforming = sum(1 for v in values if run.validate(qvs, (v,))[0])
+            run.quiet += 1  # pySHACL discards these results: only conformance counts
+            try:
+                conforming = sum(1 for v in values if run.validate(qvs, (v,))[0])
+            finally:
+                run.quiet -= 1
             out = []
             if high is not None and conforming > high:
                 out.append(run.result(shape, SH.QualifiedMaxCountConstraintComponent, focus))
