@@ -35,7 +35,6 @@ from rdflib.term import Node
 
 from ..errors import InputError
 from ..vocab import DPO, DPS, RDF, SH, XSD
-from . import _speed
 from .context import KGContext, cached_context, closure, plans_in
 from .deadline import Deadline
 from .literals import describe as describe_literal
@@ -136,10 +135,10 @@ class Engine:
     ) -> None:
         """``method``: ``"fast"`` (the default, :data:`DEFAULT_METHOD`) runs the shapes compiled
         by :mod:`.fast`, proven equal to pySHACL by ``tests/test_validation_fast.py``;
-        ``"pyshacl"`` runs pySHACL, the reference. ``fast=False`` runs pySHACL as shipped (no
-        :mod:`._speed`, plain shapes graph); the tests use it to check that the speed-ups change
-        no result."""
-        method = method or DEFAULT_METHOD
+        ``"pyshacl"`` runs pySHACL, the reference. ``fast=False`` (without ``method``) runs
+        pySHACL on a plain shapes graph (no :class:`_ReadMostlyGraph`); the tests use it to check
+        that the speed-ups change no result."""
+        method = method or (DEFAULT_METHOD if fast else "pyshacl")
         if method not in METHODS:
             raise InputError(
                 f"unknown validation engine {method!r}; choose one of {', '.join(METHODS)}"
@@ -152,9 +151,7 @@ class Engine:
         self.deadline = deadline
         self.fast = fast
         self.shapes = shapes_for(deadline)
-        if fast:
-            _speed.install()
-        else:
+        if not fast:
             plain = Graph(store="SimpleMemory")
             for prefix, namespace in self.shapes.namespaces():
                 plain.bind(prefix, namespace)
@@ -184,11 +181,7 @@ class Engine:
             DataGraph.from_rdflib(data), shacl_graph=Graph(), options=dict(_OPTIONS)
         )
         validator.shacl_graph = self._shapes_graph  # reuse the harvested shapes
-        if self.fast:
-            with _speed.quiet():  # no text report (unused), sh:in lists read once
-                _conforms, report, _text = validator.run()
-        else:
-            _conforms, report, _text = validator.run()
+        _conforms, report, _text = validator.run()
         assert isinstance(report, Graph)
         return report
 
