@@ -67,6 +67,14 @@ Rules, severities and the deadline assumption: docs/validation.md.
     metavar="SECONDS",
     help="Stop a file whose validation takes longer (exit 2). 0: no limit.",
 )
+@click.option(
+    "--engine",
+    type=click.Choice(("fast", "pyshacl")),
+    default="fast",
+    show_default=True,
+    help="fast: the package's shapes compiled into Python checks, proven to give pySHACL's "
+    "results (tests/test_validation_fast.py); pyshacl: pySHACL itself, the reference.",
+)
 def validate(
     paths: tuple[str, ...],
     fmt: str,
@@ -75,6 +83,7 @@ def validate(
     output: str | None,
     workers: int | None,
     timeout: float,
+    engine: str,
 ) -> None:
     """Validate action plans (Turtle, JSON-LD, RDF/XML, N-Triples, TriG, or a .xlsx/.csv
     spreadsheet) against Recital 12.
@@ -94,6 +103,7 @@ def validate(
     from ..validation import parse_deadline
     from ..validation.chain import check_chains
     from ..validation.engine import PARALLEL_THRESHOLD, validate_files
+    from ..validation.methods import use_method
     from ..validation.render import RENDERERS, render_text
 
     # rdflib logs a traceback for every ill-typed literal ("2024-0-5"^^xsd:date); the shapes
@@ -118,6 +128,7 @@ def validate(
     if not files:
         raise unreadable[0]
     chosen = parse_deadline(deadline) if deadline else None
+    use_method(engine)
     show_progress = len(files) > PARALLEL_THRESHOLD and sys.stderr.isatty()
     with input_limit(timeout or None):  # --timeout 0: no limit, nothing forked
         if show_progress:

@@ -367,18 +367,16 @@ def current_plans(plans: Sequence[PlanRecord]) -> dict[str, PlanRecord]:
 
 @lru_cache(maxsize=1)
 def practices() -> tuple[tuple[str, str, str], ...]:
-    """(notation, block numeral, short title) of the 44 practices, in the Decision's order."""
-    from ..kg import cached_kg
-    from ..vocab import SKOS, practice_iri
+    """(notation, block numeral, short title) of the 44 practices, in the Decision's order.
 
-    kg = cached_kg()
-    from .. import source
+    Read from the validation's compiled context (cached on disk per installed version), so
+    ``validate`` and the monitoring commands do not compile the KG for the titles.
+    """
+    from ..validation.context import cached_context
 
-    out = []
-    for p in source.load().practices:
-        title = kg.value(practice_iri(p.notation), SKOS.prefLabel)
-        out.append((p.notation, p.block, str(title) if title is not None else ""))
-    return tuple(out)
+    ctx = cached_context()
+    ordered = sorted(ctx.practices.values(), key=lambda p: p.sort_key())
+    return tuple((p.notation, p.notation.partition(".")[0], p.title) for p in ordered)
 
 
 #: ISO 3166-1 alpha-2 codes of the 27 addressees, in the order of FACTS.md (which lists them

@@ -7,7 +7,9 @@ best practices they adopted or intend to adopt and how. This package checks such
 - :mod:`.context` builds, per plan, the small data graph SHACL sees: the plan plus the KG triples
   it relies on (practices, blocks, addressees), never the whole KG;
 - :mod:`.deadline` derives the submission deadline and states the assumption behind it;
-- :mod:`.engine` runs pySHACL with the package's shapes (never shapes from the plan);
+- :mod:`.engine` validates with the package's shapes (never shapes from the plan): compiled into
+  Python checks by :mod:`.fast` (the default), or run by pySHACL, the reference (:mod:`.methods`,
+  ``validate --engine``); :mod:`.compiled` caches what it needs from the KG on disk;
 - :mod:`.report` turns SHACL results into messages a policy officer can act on;
 - :mod:`.literals` finds ill-typed values before SHACL runs; :mod:`.locate` finds their lines;
 - :mod:`.upload` validates bytes (RDF in any syntax, or a .xlsx/.csv workbook) with locations;

@@ -34,14 +34,13 @@ from rdflib.paths import Path
 from rdflib.term import Node
 
 from ..errors import InputError
-from ..resources import iter_assets
 from ..vocab import DPO, DPS, RDF, SH, XSD, practice_iri
-from . import _speed
 from .chain import exempt_revisions
 from .context import KGContext, cached_context, closure, plans_in
-from .deadline import Deadline, default_deadline
+from .deadline import Deadline
 from .literals import describe as describe_literal
 from .literals import ill_typed
+from .methods import DEFAULT_METHOD, METHODS, current_method, fast_method
 from .report import Explainer, PlanReport, Result, explain_report, where_words
 
 if TYPE_CHECKING:
@@ -64,11 +63,11 @@ _OPTIONS = {
 
 @lru_cache(maxsize=1)
 def shapes_source() -> Graph:
-    """The package's shapes, parsed once (Turtle files in ``assets/shapes``)."""
-    graph = Graph()
-    for asset in iter_assets("shapes", ".ttl"):
-        graph.parse(data=asset.read_text(encoding="utf-8"), format="turtle")
-    return graph
+    """The package's shapes (Turtle files in ``assets/shapes``), parsed once per installed
+    version (:mod:`.compiled`)."""
+    from .compiled import cached
+
+    return cached().shapes_graph()
 
 
 class _ReadMostlyGraph(Graph):
@@ -133,20 +132,27 @@ class Engine:
         context: KGContext | None = None,
         *,
         fast: bool = True,
+        method: str | None = None,
     ) -> None:
-        """``fast=False`` runs pySHACL as shipped (no :mod:`._speed`, plain shapes graph);
-        the tests use it to check that the speed-ups change no result."""
+        """``method``: ``"fast"`` (the default, :data:`DEFAULT_METHOD`) runs the shapes compiled
+        by :mod:`.fast`, proven equal to pySHACL by ``tests/test_validation_fast.py``;
+        ``"pyshacl"`` runs pySHACL, the reference. ``fast=False`` (without ``method``) runs
+        pySHACL on a plain shapes graph (no :class:`_ReadMostlyGraph`); the tests use it to check
+        that the speed-ups change no result."""
+        method = method or (DEFAULT_METHOD if fast else "pyshacl")
+        if method not in METHODS:
+            raise InputError(
+                f"unknown validation engine {method!r}; choose one of {', '.join(METHODS)}"
+            )
         self.context = context or cached_context()
         if deadline is None:
-            from ..kg import cached_kg
+            from .compiled import cached
 
-            deadline = default_deadline(cached_kg())
+            deadline = cached().deadline
         self.deadline = deadline
         self.fast = fast
         self.shapes = shapes_for(deadline)
-        if fast:
-            _speed.install()
-        else:
+        if not fast:
             plain = Graph(store="SimpleMemory")
             for prefix, namespace in self.shapes.namespaces():
                 plain.bind(prefix, namespace)
@@ -155,6 +161,8 @@ class Engine:
             self.shapes = plain
         self._shapes_graph = ShapesGraph(self.shapes)
         self._warm = False
+        self.method, self._compiled = fast_method(method, self.shapes)
+        self._store = "SimpleMemory" if self._compiled is not None else "default"
 
     def warm(self) -> None:
         """Validate one built-in plan, so that pySHACL has harvested the shapes and the shapes
@@ -168,15 +176,13 @@ class Engine:
         self.validate(plan_template("NLD"), "<warm-up>")
 
     def _run(self, data: Graph) -> Graph:
+        if self._compiled is not None:
+            return self._compiled.report(self._shapes_graph, data)
         validator = Validator(
             DataGraph.from_rdflib(data), shacl_graph=Graph(), options=dict(_OPTIONS)
         )
         validator.shacl_graph = self._shapes_graph  # reuse the harvested shapes
-        if self.fast:
-            with _speed.quiet():  # no text report (unused), sh:in lists read once
-                _conforms, report, _text = validator.run()
-        else:
-            _conforms, report, _text = validator.run()
+        _conforms, report, _text = validator.run()
         assert isinstance(report, Graph)
         return report
 
@@ -214,7 +220,7 @@ class Engine:
         results: list[Result] = []
         spec_reports: list[Graph] = []
         for part in parts:
-            data = self.context.data_graph(part, with_practices=bool(plans))
+            data = self.context.data_graph(part, with_practices=bool(plans), store=self._store)
             try:
                 report = self._run(data)
             except ReportableRuntimeError as exc:  # e.g. a blank node where a date belongs
@@ -253,7 +259,7 @@ class Engine:
             )
         return PlanReport(
             file=name,
-            results=sorted(results, key=Result.sort_key),
+            results=sorted(results, key=_total_order),
             deadline=self.deadline,
             plans=named,
             report_ntriples="".join(report_nt),
@@ -401,6 +407,13 @@ class Engine:
                 )
                 results = kept
         return results
+
+
+def _total_order(r: Result) -> tuple[object, ...]:
+    """:meth:`Result.sort_key`, with ties broken by the rest of the result, so that the order
+    never depends on the order the report graph yields its results in (it differs between
+    engines, and between blank-node labellings)."""
+    return (r.sort_key(), r.value is not None, r.component or "", r.path or "", r.message)
 
 
 #: ``locate(node IRI or None, path IRI or None)`` -> a location dictionary or None.
@@ -691,9 +704,15 @@ _REPORT_NODE = re.compile(
 )
 
 
-@lru_cache(maxsize=4)
 def _engine(deadline: Deadline | None) -> Engine:
-    return Engine(deadline)
+    """The process's engine for ``deadline`` and the chosen method (:func:`.methods.use_method`):
+    one object serves the CLI, the library functions and the web service."""
+    return _engine_for(deadline, current_method())
+
+
+@lru_cache(maxsize=8)
+def _engine_for(deadline: Deadline | None, method: str) -> Engine:
+    return Engine(deadline, method=method)
 
 
 #: The locator of the file being validated (set by :mod:`.upload` around :func:`validate_graph`).

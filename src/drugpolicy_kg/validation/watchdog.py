@@ -43,11 +43,16 @@ def _what(path: str) -> str:
     return "validation of " + ("<stdin>" if path == "-" else path)
 
 
-def _serve(conn: Connection, deadline: Deadline | None, stdin: bytes | None) -> None:
+def _serve(
+    conn: Connection, deadline: Deadline | None, stdin: bytes | None, method: str = "fast"
+) -> None:
     """The child: validate ``(index, path)`` tasks until the pipe closes, answering each."""
     from .. import confine
     from ..limits import mark_limited
     from . import engine  # looked up per call: the parent's (test) patches are inherited
+    from .methods import use_method
+
+    use_method(method)  # the parent's engine, also under the spawn start method
 
     confine.die_with_parent()  # a parent stopped by SIGTERM or SIGKILL takes its workers along
     mark_limited()  # each file is already under this worker's deadline
@@ -81,7 +86,11 @@ class _Child:
 
     def __init__(self, ctx: Any, deadline: Deadline | None, stdin: bytes | None) -> None:
         self.conn, child_conn = ctx.Pipe(duplex=True)
-        self.process = ctx.Process(target=_serve, args=(child_conn, deadline, stdin), daemon=True)
+        from .methods import current_method
+
+        self.process = ctx.Process(
+            target=_serve, args=(child_conn, deadline, stdin, current_method()), daemon=True
+        )
         self.process.start()
         child_conn.close()  # so that recv() sees EOF if the child dies
         self.task: tuple[int, float] | None = None  # (file index, start time)
