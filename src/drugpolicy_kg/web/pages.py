@@ -613,9 +613,28 @@ class WebKG:
         return {
             "plan": {"id": plan.id, "issued": plan.issued, "source": plan.source} if plan else None,
             "plan_blocks": blocks,
+            "peers": self._peers(plan) if plan is not None else [],
+            "recital_12": _recital_12_quote() if plan is not None else "",
             "plans_loaded": bool(self.plans),
             "addressee": (DECISION, DPO.addressedTo, URIRef(node)) in self.kg,
         }
+
+    def _peers(self, plan: Plan) -> list[dict[str, Any]]:
+        """For each practice the state has not adopted, the states whose plan in force adopted
+        it, with their measures: whom to consult (Recital 12; ``drugpolicy-kg peers``)."""
+        out = []
+        for p in self.proj.nodes_of("practice"):
+            status = plan.statuses.get(p, "not listed")
+            if status == "Adopted":
+                continue
+            peers = [
+                {"state": self.ref(URIRef(other.state)), "measures": other.measures.get(p)}
+                for other in self.plans
+                if other.state != plan.state and other.statuses.get(p) == "Adopted"
+            ]
+            if peers:
+                out.append({"practice": self.ref(URIRef(p)), "status": status, "peers": peers})
+        return out
 
     def _decision_context(self) -> dict[str, Any]:
         recitals = sorted(
@@ -752,3 +771,9 @@ class WebKG:
         around.update(v for _, v in g.out_edges(node) if g.nodes[v]["kind"] in keep)
         around.update(u for u, _ in g.in_edges(node) if g.nodes[u]["kind"] in keep)
         return self.graph_elements(around, focus=node)
+
+
+def _recital_12_quote() -> str:
+    from ..monitoring.peers import recital_12_quote
+
+    return recital_12_quote()
