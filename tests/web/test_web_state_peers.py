@@ -9,7 +9,6 @@ import re
 from typing import Any
 
 from conftest import PLANS
-
 from drugpolicy_kg.monitoring.peers import peers_report, recital_12_quote
 from drugpolicy_kg.monitoring.revisions import load_plans
 
