@@ -124,14 +124,18 @@ def test_cli_validate_uses_the_cache_not_the_kg(cache: Path, tmp_path: Path) -> 
         "def boom(*a, **kw): raise SystemExit('compiled the KG')\n"
         "k.compile_kg = boom\n"
         "from drugpolicy_kg.cli import main\n"
-        "sys.argv = ['drugpolicy-kg', 'validate', 'examples/plans/nld-2024.ttl']\n"
+        "sys.argv = ['drugpolicy-kg', 'validate', sys.argv[1]]\n"
         "main()\n"
     )
     env = {"PYTHONPATH": str(src), "DRUGPOLICY_KG_CACHE": str(cache), "PATH": "/usr/bin:/bin"}
-    root = src.parent
+    plan = Path(__file__).resolve().parents[1] / "examples" / "plans" / "nld-2024.ttl"
     compiled.load()  # fills the cache
     done = subprocess.run(
-        [sys.executable, "-c", probe], cwd=root, env=env, capture_output=True, text=True
+        [sys.executable, "-c", probe, str(plan)],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
     )
     assert "compiled the KG" not in done.stderr
     assert done.returncode in (0, 1), done.stderr
