@@ -129,3 +129,30 @@ def test_xlsx_needs_an_output_file() -> None:
         cli, ["peers", "--state", "NLD", "--plans", str(EXAMPLES), "-f", "xlsx"]
     )
     assert result.exit_code == 2 and "-o FILE.xlsx" in result.output
+
+
+def test_validate_with_plans_lists_the_peers_of_the_validated_plan(tmp_path: Path) -> None:
+    """``validate FILE --plans DIR`` adds the peers report of FILE's state (issue 17: "in the
+    validator report when plans are loaded"), in text and HTML; other formats stay as the
+    contract says and a note says where the peers are."""
+    examples = Path(__file__).parent.parent / "examples" / "plans"
+    own = examples / "nld-2024.ttl"
+    others = [str(examples / "bel-2024.ttl"), str(examples / "fra-2024.ttl")]
+    want = peers_report(load_plans([str(own), *others]), "NLD")
+    runner = CliRunner()
+    args = ["validate", str(own), "--plans", others[0], "--plans", others[1]]
+    text = runner.invoke(cli, args)
+    assert text.exit_code == 0, text.output
+    assert "Peers to consult for Netherlands" in text.stdout
+    for need in want.needs:
+        assert f"{need.practice} '{need.title}'" in text.stdout
+        for peer in need.peers:
+            assert f"{peer.state} {peer.name}" in text.stdout
+    page = tmp_path / "r.html"
+    html = runner.invoke(cli, [*args, "-f", "html", "-o", str(page)])
+    assert html.exit_code == 0, html.output
+    body = page.read_text(encoding="utf-8")
+    assert body.count("<html") == 1 and "Peers to consult for Netherlands" in body
+    json_run = runner.invoke(cli, [*args, "-f", "json"])
+    assert json_run.exit_code == 0 and "Peers" not in json_run.stdout
+    assert "peers are shown in the text and html reports" in json_run.stderr

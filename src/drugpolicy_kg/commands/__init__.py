@@ -54,3 +54,16 @@ def guarded(ctx: click.Context) -> Iterator[None]:
         where = f"{exc.filename}: " if exc.filename else ""
         error(f"{where}{exc.strerror or exc}")
         ctx.exit(EXIT_CANNOT_RUN)
+    except (click.exceptions.Exit, click.ClickException, click.Abort):
+        raise  # click's own control flow (ctx.exit is an exception too)
+    except Exception as exc:
+        # The last net: a bug of ours must still end in a sentence and exit 2, not a traceback
+        # (-vv logs it for a bug report).
+        import logging
+
+        logging.getLogger("drugpolicy_kg").debug("internal error", exc_info=True)
+        error(
+            f"internal error ({type(exc).__name__}: {exc}); this is a bug in drugpolicy-kg: "
+            "please report it with the command you ran (-vv shows the traceback)"
+        )
+        ctx.exit(EXIT_CANNOT_RUN)

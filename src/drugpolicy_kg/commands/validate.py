@@ -24,6 +24,7 @@ Examples:
   drugpolicy-kg validate plan.jsonld --format json
   drugpolicy-kg validate plans/ --format html -o report.html
   drugpolicy-kg validate plan.ttl --deadline 2024-06-30 --strict
+  drugpolicy-kg validate nld-plan.xlsx --plans examples/plans/   # + peers to consult
 
 \b
 Exit codes: 0 no violation (warnings and infos are printed), 1 at least one
@@ -55,6 +56,14 @@ Rules, severities and the deadline assumption: docs/validation.md.
     "-o", "--output", type=click.Path(dir_okay=False), help="Write the report to FILE (atomically)."
 )
 @click.option(
+    "--plans",
+    "peer_plans",
+    multiple=True,
+    type=click.Path(exists=True),
+    help="Other states' plans (files or folders): the text and html reports then list, for "
+    "each practice a validated plan has not adopted, the states that did and how (Recital 12).",
+)
+@click.option(
     "--workers",
     type=click.IntRange(1, 16),
     help="Worker processes (default: 2 when more than 8 files, else 1).",
@@ -83,6 +92,7 @@ def validate(
     output: str | None,
     workers: int | None,
     timeout: float,
+    peer_plans: tuple[str, ...],
     engine: str,
 ) -> None:
     """Validate action plans (Turtle, JSON-LD, RDF/XML, N-Triples, TriG, or a .xlsx/.csv
@@ -154,6 +164,8 @@ def validate(
         rendered = render_text(_terminal_safe(reports), style)
     else:
         rendered = RENDERERS[fmt](reports)
+    if peer_plans:
+        rendered = _with_peers(rendered, fmt, files, peer_plans)
     if output:
         write_text(output, rendered)
         click.echo(f"wrote {output}", err=True)
@@ -165,6 +177,23 @@ def validate(
         sys.exit(EXIT_CANNOT_RUN)
     failed = any(r.fails(strict) for r in reports)
     sys.exit(EXIT_PROBLEMS if failed else EXIT_OK)
+
+
+def _with_peers(rendered: str, fmt: str, files: list[str], plans: tuple[str, ...]) -> str:
+    """The report followed by the peers to consult of each validated plan's state."""
+    from ..monitoring import render_peers
+    from ..monitoring.peers import peers_for_files
+    from ..textsafe import for_terminal
+
+    reports = peers_for_files(files, plans)
+    if fmt == "text":
+        parts = [for_terminal(render_peers.render_text(r)) for r in reports]
+        return rendered + "".join(f"\n{p.rstrip()}\n" for p in parts)
+    if fmt == "html":
+        body = "\n".join(render_peers.render_html_body(r, heading="h2") for r in reports)
+        return rendered.replace("</body></html>", f"<section>{body}</section>\n</body></html>", 1)
+    error(f"--plans: peers are shown in the text and html reports, not in {fmt}")
+    return rendered
 
 
 def _terminal_safe(reports: list[PlanReport]) -> list[PlanReport]:

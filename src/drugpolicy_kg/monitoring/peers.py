@@ -120,3 +120,35 @@ def peers_report(plans: Sequence[PlanRecord], state: str) -> PeersReport:
     order = {s: i for i, s in enumerate(NEEDS)}
     needs.sort(key=lambda n: order.get(n.status, len(NEEDS)))
     return PeersReport(state, names.get(state, state), own, needs, sorted(current))
+
+
+def peers_for_files(files: Sequence[str], plans: Sequence[str]) -> list[PeersReport]:
+    """The peers report of each state whose plan is in ``files`` (RDF files or workbooks, as
+    ``validate`` reads them), among those plans and the plans of ``plans`` (files or folders):
+    what ``validate FILE --plans DIR`` adds to its report (Recital 12)."""
+    from ..plans.importer import import_spreadsheet, read_file
+    from ..validation.upload import is_spreadsheet
+    from .revisions import load_plans, plans_from_graph
+
+    own: list[PlanRecord] = []
+    for path in files:
+        if path == "-":
+            continue
+        try:
+            if is_spreadsheet(path):
+                graph = import_spreadsheet(read_file(path), path).graph
+                own.extend(plans_from_graph(graph, path))
+            else:
+                own.extend(load_plans([path]))
+        except InputError:
+            continue  # validation reported this file
+    others = load_plans(list(plans)) if plans else []
+    seen = {(p.iri, p.file) for p in own}
+    every = own + [p for p in others if (p.iri, p.file) not in seen]
+    reports = []
+    for state in sorted({p.state for p in own if p.state}):
+        try:
+            reports.append(peers_report(every, state))
+        except InputError:
+            continue  # a later plan of the state revises the one validated
+    return reports

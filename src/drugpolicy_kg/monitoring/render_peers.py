@@ -40,8 +40,8 @@ def _groups(r: PeersReport) -> list[tuple[str, list[PeerNeed]]]:
 def render_text(r: PeersReport) -> str:
     out = _intro(r)
     out += ["", f'Recital 12: "{r.quote}"']
-    for heading, items in _groups(r):
-        out += ["", heading]
+    for group, items in _groups(r):
+        out += ["", group]
         for n in items:
             target = f", target {n.target}" if n.target else ""
             out.append(f"  {n.practice} '{n.title}' (block {n.block}): {n.status_text}{target}")
@@ -68,10 +68,10 @@ def render_markdown(r: PeersReport) -> str:
         "",
         f"> Recital 12: “{r.quote}”",
     ]
-    for heading, items in _groups(r):
+    for group, items in _groups(r):
         out += [
             "",
-            f"## {heading}",
+            f"## {group}",
             "",
             "| practice | status | peer | measures | authority |",
             "|---|---|---|---|---|",
@@ -90,13 +90,25 @@ def render_markdown(r: PeersReport) -> str:
 
 
 def render_html(r: PeersReport) -> str:
+    return page(_intro(r)[0], render_html_body(r))
+
+
+def render_html_body(r: PeersReport, heading: str = "h1") -> str:
+    """The peers report as HTML for a page that has its own ``<html>`` (every value escaped);
+    ``heading`` is the tag of its title (``h2`` inside another report)."""
     e = escape
+    sub = "h3" if heading == "h2" else "h2"
     intro = _intro(r)
-    body = [f"<h1>{e(intro[0])}</h1>", "<ul>", *(f"<li>{e(x)}</li>" for x in intro[1:]), "</ul>"]
+    body = [
+        f"<{heading}>{e(intro[0])}</{heading}>",
+        "<ul>",
+        *(f"<li>{e(x)}</li>" for x in intro[1:]),
+        "</ul>",
+    ]
     body.append(f"<blockquote>Recital 12: “{e(r.quote)}”</blockquote>")
-    for heading, items in _groups(r):
+    for group, items in _groups(r):
         body += [
-            f"<h2>{e(heading)}</h2>",
+            f"<{sub}>{e(group)}</{sub}>",
             "<table><tr><th>practice</th><th>status</th><th>peer</th><th>measures</th>"
             "<th>authority</th></tr>",
         ]
@@ -116,7 +128,7 @@ def render_html(r: PeersReport) -> str:
                     f"<td>{e(p.authority or '')}</td></tr>"
                 )
         body.append("</table>")
-    return page(intro[0], "\n".join(body))
+    return "\n".join(body)
 
 
 def render_xlsx(r: PeersReport) -> bytes:
