@@ -16,23 +16,30 @@ from drugpolicy_kg.cli import cli
 
 ROOT = Path(__file__).parent.parent
 DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
-FENCE = re.compile(r"```(?:sh|shell|bash|console|text)?\n(.*?)```", re.S)
+SHELL_BLOCKS = {"", "sh", "shell", "bash", "console", "text"}
 
 
 def shown_commands() -> list[tuple[str, str]]:
-    """(where, command line) for each line in a code block that runs drugpolicy-kg."""
+    """(where, command line) for each line in a shell code block that runs drugpolicy-kg.
+
+    Fences are paired line by line (a ```turtle block's closing fence never opens one)."""
     found: list[tuple[str, str]] = []
     for doc in DOCS:
-        text = doc.read_text(encoding="utf-8")
-        for block in FENCE.finditer(text):
-            first_line = text[: block.start()].count("\n") + 2
-            for offset, line in enumerate(block.group(1).splitlines()):
-                line = line.strip().removeprefix("$ ").strip()
-                # Drop leading environment assignments (DRUGPOLICY_KG_JAVA= drugpolicy-kg ...).
-                line = re.sub(r"^(?:[A-Z_][A-Z0-9_]*=\S*\s+)+", "", line)
-                if not line.startswith("drugpolicy-kg "):
-                    continue
-                found.append((f"{doc.name}:{first_line + offset}", line))
+        lang: str | None = None  # the open block's language, None outside a block
+        for number, raw in enumerate(doc.read_text(encoding="utf-8").splitlines(), start=1):
+            stripped = raw.strip()
+            if stripped.startswith("```"):
+                lang = stripped[3:].strip().lower() if lang is None else None
+                continue
+            if lang not in SHELL_BLOCKS:
+                continue
+            line = stripped.removeprefix("$ ").strip()
+            if "_COMPLETE=" in line:
+                continue  # shell completion's set-up, not a command
+            # Drop leading environment assignments (DRUGPOLICY_KG_JAVA= drugpolicy-kg ...).
+            line = re.sub(r"^(?:[A-Z_][A-Z0-9_]*=\S*\s+)+", "", line)
+            if line.startswith("drugpolicy-kg "):
+                found.append((f"{doc.name}:{number}", line))
     return found
 
 
