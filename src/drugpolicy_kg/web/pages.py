@@ -570,13 +570,14 @@ class WebKG:
         found = sorted({n for n in names if len(n) > 3 and n in self._decision_text})
         # Deterministic order (the graph's order of axioms depends on hashing): by words, then
         # by the citing resource's label.
-        words.sort(key=lambda w: (w["text"], w["source"].iri if w["source"] is not None else ""))
+        words.sort(key=lambda w: (str(w["text"]), str(getattr(w["source"], "iri", ""))))
         return {"cited": bool(words or found), "cited_words": words, "cited_names": found}
 
     def _legal_context(self, node: str) -> dict[str, Any]:
         iri = URIRef(node)
         celex = sorted(
-            o for o in self.kg.objects(iri, SKOS.exactMatch) if str(o).startswith(str(CELEX))
+            (o for o in self.kg.objects(iri, SKOS.exactMatch) if str(o).startswith(str(CELEX))),
+            key=str,
         )
         return {
             **self._impact_rows(node),
