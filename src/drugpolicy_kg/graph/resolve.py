@@ -32,6 +32,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from ..catalogue import ENTITY_TYPES
 from ..errors import InputError
 from ..sparql_safety import trust
 
@@ -54,16 +55,7 @@ EU_CODES: dict[str, str] = {"GRC": "EL"}
 
 #: The kinds of named entity, their class in the ontology (local name in ``dpo:``) and how
 #: people call them in messages.
-KIND_CLASSES: dict[str, str] = {
-    "practice": "BestPractice",
-    "block": "BuildingBlock",
-    "theme": "Theme",
-    "tool": "Tool",
-    "actor": "Actor",
-    "legal": "LegalInstrument",
-    "state": "State",
-    "status": "ImplementationStatus",
-}
+KIND_CLASSES: dict[str, str] = ENTITY_TYPES  # one table: the catalogue's parameter types
 KIND_NAMES: dict[str, str] = {
     "practice": "best practice",
     "block": "building block",
