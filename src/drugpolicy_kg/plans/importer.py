@@ -40,6 +40,7 @@ from ..vocab import (
     XSD,
     block_iri,
 )
+from .spreadsheet import COLUMNS
 from .workbook import RawCell, Table, column_letter
 
 #: Sheet names of the template workbook.
@@ -85,34 +86,8 @@ _ALIASES = {
     "plan_identifier": "plan",
     "decision": "responds_to",
 }
-ENTRY_KEYS = (
-    "plan",
-    "state",
-    "issued",
-    "responds_to",
-    "plan_label",
-    "plan_description",
-    "language",
-    "section",
-    "section_label",
-    "block",
-    "entry",
-    "entry_label",
-    "practice",
-    "title",
-    "status",
-    "implementation_measures",
-    "reason",
-    "responsible_authority",
-    "target_date",
-    "consulted_states",
-    "indicators",
-    "funds_amount",
-    "funds_currency",
-    "funds_description",
-    "revises",
-    "evaluation_cycle",
-)
+#: The columns an entry row may have: those ``plan export`` writes (one list for both).
+ENTRY_KEYS = COLUMNS
 PLAN_KEYS = (
     "plan",
     "state",
