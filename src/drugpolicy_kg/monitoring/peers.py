@@ -126,22 +126,9 @@ def peers_for_files(files: Sequence[str], plans: Sequence[str]) -> list[PeersRep
     """The peers report of each state whose plan is in ``files`` (RDF files or workbooks, as
     ``validate`` reads them), among those plans and the plans of ``plans`` (files or folders):
     what ``validate FILE --plans DIR`` adds to its report (Recital 12)."""
-    from ..plans.importer import import_spreadsheet, read_file
-    from ..validation.upload import is_spreadsheet
-    from .revisions import load_plans, plans_from_graph
+    from .revisions import load_plans, plans_of_validated_files
 
-    own: list[PlanRecord] = []
-    for path in files:
-        if path == "-":
-            continue
-        try:
-            if is_spreadsheet(path):
-                graph = import_spreadsheet(read_file(path), path).graph
-                own.extend(plans_from_graph(graph, path))
-            else:
-                own.extend(load_plans([path]))
-        except InputError:
-            continue  # validation reported this file
+    own = plans_of_validated_files(files)
     others = load_plans(list(plans)) if plans else []
     seen = {(p.iri, p.file) for p in own}
     every = own + [p for p in others if (p.iri, p.file) not in seen]

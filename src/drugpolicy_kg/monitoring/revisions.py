@@ -324,6 +324,28 @@ def load_plans(paths: Sequence[str]) -> list[PlanRecord]:
     return plans
 
 
+def plans_of_validated_files(files: Sequence[str]) -> list[PlanRecord]:
+    """The plans of files ``validate`` has just read (RDF files or workbooks), read again
+    lightly; standard input (``-``, not readable twice) and files validation already reported
+    as unreadable are left out."""
+    from ..plans.importer import import_spreadsheet, read_file
+    from ..plans.workbook import is_spreadsheet
+
+    plans: list[PlanRecord] = []
+    for path in files:
+        if path == "-":
+            continue
+        try:
+            if is_spreadsheet(path):
+                graph = import_spreadsheet(read_file(path), path).graph
+                plans.extend(plans_from_graph(graph, path))
+            else:
+                plans.extend(load_plans([path]))
+        except InputError:
+            continue  # validation reported this file's problem
+    return plans
+
+
 def plans_from_graph(graph: Any, file: str = "<graph>") -> list[PlanRecord]:
     """The plans of an rdflib graph (for callers that already parsed one)."""
     from rdflib import BNode, Literal

@@ -238,23 +238,8 @@ def check_chains(reports: Sequence[PlanReport], files: Sequence[str]) -> None:
     Standard input cannot be read twice, so a plan given as ``-`` takes part only as the
     revised plan of nobody; every file was already read once without error by validation.
     """
-    from ..errors import InputError
-    from ..monitoring.revisions import load_plans, plans_from_graph
-    from .upload import is_spreadsheet
+    from ..monitoring.revisions import plans_of_validated_files
 
-    plans = []
-    for path in files:
-        if path == "-":
-            continue
-        try:
-            if is_spreadsheet(path):
-                from ..plans.importer import import_spreadsheet, read_file
-
-                graph = import_spreadsheet(read_file(path), path).graph
-                plans.extend(plans_from_graph(graph, path))
-            else:
-                plans.extend(load_plans([path]))
-        except InputError:
-            continue  # validation already reported this file's problem
+    plans = plans_of_validated_files(files)
     if plans:
         add_chain_results(reports, plans)
