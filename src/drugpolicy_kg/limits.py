@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from typing import Any, ParamSpec, TypeVar
 
-from drugpolicy_kg.errors import DrugPolicyKGError, EngineError, TimeLimitExceeded
+from drugpolicy_kg.errors import DrugPolicyKGError, EngineError, InputError, TimeLimitExceeded
 
 __all__ = [
     "DEFAULT_INPUT_TIMEOUT",
@@ -202,3 +202,35 @@ def rebuild_exception(payload: tuple[Any, ...], what: str) -> BaseException:
     if not isinstance(exc, DrugPolicyKGError):
         exc.add_note(f"raised in a time-limited worker process:\n{details}")
     return exc
+
+
+class CappedWriter:
+    """A write-only buffer for a serialiser (pyoxigraph writes to any ``.write()``) that
+    refuses to grow past ``limit`` bytes: :class:`InputError` asking for a LIMIT, and
+    :attr:`over` set for callers that see the serialiser's own wrapping of that error."""
+
+    def __init__(self, limit: int, source: str = "query") -> None:
+        self.limit = limit
+        self.source = source
+        self.size = 0
+        self.over = False
+        self.parts: list[bytes] = []
+
+    def write(self, data: bytes) -> int:
+        self.size += len(data)
+        if self.size > self.limit:
+            self.over = True
+            raise self.too_large()
+        self.parts.append(bytes(data))
+        return len(data)
+
+    def too_large(self) -> InputError:
+        return InputError(
+            f"the result is larger than {self.limit // 1_000_000} MB; add a LIMIT", self.source
+        )
+
+    def flush(self) -> None:
+        pass
+
+    def getvalue(self) -> bytes:
+        return b"".join(self.parts)

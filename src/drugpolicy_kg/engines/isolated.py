@@ -93,7 +93,9 @@ def oxigraph_handler(engine: OxigraphEngine) -> Callable[[Any], Any]:
         """The answer written by pyoxigraph's own serialisers, in the child: a crash while
         evaluating (which pyoxigraph does lazily, while writing) stays in the child too."""
         subs = {ox.Variable(k): to_ox(v) for k, v in bindings.items()} or None
-        out: Any = _CappedBytes(cap)  # pyoxigraph writes to any object with .write()
+        from ..limits import CappedWriter
+
+        out: Any = CappedWriter(cap, source)  # pyoxigraph writes to any object with .write()
         res: Any = None
         try:
             res = _query_bound(store, text, subs, bindings)
@@ -112,9 +114,7 @@ def oxigraph_handler(engine: OxigraphEngine) -> Callable[[Any], Any]:
             raise InputError(_NETWORK_REFUSED, source) from None
         except (RuntimeError, ValueError, OSError) as exc:
             if out.over:
-                raise InputError(
-                    f"the result is larger than {cap // 1_000_000} MB; add a LIMIT", source
-                ) from None
+                raise out.too_large() from None
             raise InputError(f"the query failed: {exc}", source) from None
         finally:
             res = None
@@ -161,30 +161,6 @@ def oxigraph_handler(engine: OxigraphEngine) -> Callable[[Any], Any]:
             raise InputError(f"the oxigraph engine refused the query: {exc}", source) from None
 
     return handle
-
-
-class _CappedBytes:
-    """A write-only buffer that refuses to grow past ``limit`` bytes."""
-
-    def __init__(self, limit: int) -> None:
-        self.limit = limit
-        self.size = 0
-        self.over = False
-        self.parts: list[bytes] = []
-
-    def write(self, data: bytes) -> int:
-        self.size += len(data)
-        if self.size > self.limit:
-            self.over = True
-            raise OSError("result too large")
-        self.parts.append(bytes(data))
-        return len(data)
-
-    def flush(self) -> None:
-        pass
-
-    def getvalue(self) -> bytes:
-        return b"".join(self.parts)
 
 
 def oxigraph_serialised(

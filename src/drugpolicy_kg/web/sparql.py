@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ..errors import EngineError, InputError
+from ..limits import CappedWriter
 from ..sparql_safety import check_local
 from ..vocab import DPK
 
@@ -61,30 +62,6 @@ _MEDIA_OF_GRAPHS = {
     "RDF_XML": "application/rdf+xml",
     "JSON_LD": "application/ld+json",
 }
-
-
-class _Capped:
-    """A write-only buffer that refuses to grow past ``limit`` bytes."""
-
-    def __init__(self, limit: int) -> None:
-        self.limit = limit
-        self.size = 0
-        self.parts: list[bytes] = []
-
-    def write(self, data: bytes) -> int:
-        self.size += len(data)
-        if self.size > self.limit:
-            raise InputError(
-                f"the result is larger than {self.limit // 1_000_000} MB; add a LIMIT", "query"
-            )
-        self.parts.append(bytes(data))
-        return len(data)
-
-    def flush(self) -> None:
-        pass
-
-    def getvalue(self) -> bytes:
-        return b"".join(self.parts)
 
 
 class NotAcceptableResults(InputError):
@@ -192,11 +169,11 @@ class Endpoint:
                 res = store.query(text)
                 if isinstance(res, (ox.QuerySolutions, ox.QueryBoolean)):
                     fmt = _pick(accept, _RESULTS, "JSON")
-                    out: Any = _Capped(MAX_RESULT)  # pyoxigraph writes to any .write()
+                    out: Any = CappedWriter(MAX_RESULT)  # pyoxigraph writes to any .write()
                     res.serialize(out, format=getattr(ox.QueryResultsFormat, fmt))
                     return Answer(out.getvalue(), _MEDIA_OF_RESULTS[fmt])
                 fmt = _pick(accept, _GRAPHS, "TURTLE")
-                out = _Capped(MAX_RESULT)
+                out = CappedWriter(MAX_RESULT)
                 res.serialize(out, format=getattr(ox.RdfFormat, fmt))
                 return Answer(out.getvalue(), _MEDIA_OF_GRAPHS[fmt])
             except SyntaxError as exc:
