@@ -13,6 +13,7 @@ repeated here so that this folder stands alone. Skips when /usr/bin/chromium is 
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import os
 import shutil
@@ -341,11 +342,23 @@ def test_graph_view_is_readable(browser: DevTools, live_server: str, shots: Path
         "(() => { const s = document.getElementById('g-block'); s.value = 'II';"
         " s.dispatchEvent(new Event('change')); })()"
     )
-    shown = browser.js(
+    shown_js = (
         "document.getElementById('cy-main')._cy.nodes()"
         ".filter(n => n.visible() && n.data('kind') === 'practice').map(n => n.data('label'))"
     )
-    assert shown and all(label.startswith("II.") for label in shown), shown
+    # Poll: on a loaded machine the renderer may still be busy with the Find animation.
+    with contextlib.suppress(TimeoutError):
+        browser.wait_js(
+            f"(() => {{ const s = {shown_js}; return s.length > 0 && s.every(l => l.startsWith('II.')); }})()",
+            timeout=20,
+        )
+    shown = browser.js(shown_js)
+    state = browser.js("document.getElementById('g-block').value")
+    assert shown and all(label.startswith("II.") for label in shown), (
+        state,
+        shown,
+        browser.errors(),
+    )
     browser.screenshot(shots / "7-graph-block-II.png")
     errors = browser.errors()
     assert errors == [], "\n".join(errors)
