@@ -513,3 +513,26 @@ def test_fuzz_random_bytes_give_a_dataset_or_an_input_error(data: bytes, name: s
 @given(data=_mutated(), name=st.sampled_from(_NAMES))
 def test_fuzz_mutated_documents_give_a_dataset_or_an_input_error(data: bytes, name: str) -> None:
     _load_or_input_error(data, name)
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in HOSTILE.iterdir() if p.is_file()), ids=str)
+def test_load_graph_is_the_union_of_load_untrusted(name: str) -> None:
+    """Every hostile fixture: the same refusal, or the same triples and prefixes."""
+    from drugpolicy_kg.rdfio import load_graph
+
+    path = HOSTILE / name
+    for limit in ("0", "30"):  # in this process, and in a time-limited reader child
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setenv("DRUGPOLICY_KG_INPUT_TIMEOUT", limit)
+            try:
+                expected = union_graph(load_untrusted(path))
+            except InputError as exc:
+                with pytest.raises(InputError) as ours:
+                    load_graph(path)
+                assert str(ours.value) == str(exc), (name, limit)
+                continue
+            loaded = load_graph(path)
+        assert isomorphic(loaded, expected), (name, limit)
+        assert set(loaded.namespaces()) >= {
+            (p, n) for p, n in expected.namespaces() if p in {"dpo", "ex"}
+        }

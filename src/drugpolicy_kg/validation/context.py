@@ -22,6 +22,7 @@ from functools import lru_cache
 from rdflib import Graph, Literal, URIRef
 from rdflib.term import Node
 
+from ..indexed_store import graph_of
 from ..vocab import BLOCK_NUMERALS, DECISION, DPO, RDF, RDFS, SKOS, block_iri
 
 Triple = tuple[Node, Node, Node]
@@ -91,24 +92,29 @@ class KGContext:
 
         ``with_practices`` adds the 44 practices (needed for the coverage infos); it is off when
         the document holds no plan, so that "no action plan found" is not buried under 44 infos.
-        ``store="SimpleMemory"`` (no named-graph bookkeeping: ~40% cheaper adds) serves the fast
-        engine; pySHACL needs a context-aware store (the default).
+        ``store="indexed"`` (:class:`~drugpolicy_kg.indexed_store.IndexedMemory`: filled in one
+        loop, its indexes read directly; ~20x cheaper than adding triple by triple) serves the
+        fast engine; pySHACL needs a context-aware store (the default).
         """
-        graph = Graph(store=store)
+        kept: list[Triple] = []
         states: set[URIRef] = set()
+        state_triples = self.state_triples
         for triple in plan:
             if self.is_kg_statement(triple):
                 continue
-            graph.add(triple)
+            kept.append(triple)
             obj = triple[2]
-            if isinstance(obj, URIRef) and obj in self.state_triples:
+            if obj in state_triples and isinstance(obj, URIRef):
                 states.add(obj)
         if with_practices:
-            for triple in self.base_triples:
-                graph.add(triple)
-        for state in states:
-            for triple in self.state_triples[state]:
-                graph.add(triple)
+            kept += self.base_triples
+        for state in sorted(states):
+            kept += state_triples[state]
+        if store == "indexed":
+            return graph_of(kept)
+        graph = Graph(store=store)
+        for triple in kept:
+            graph.add(triple)
         return graph
 
 

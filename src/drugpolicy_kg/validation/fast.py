@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -43,6 +43,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.term import Node
 
+from ..indexed_store import IndexedMemory
 from ..vocab import RDF, RDFS, SH, XSD
 
 #: A result in pySHACL's own form: (text description, result node, result triples).
@@ -55,6 +56,8 @@ class Unsupported(Exception):
 
 # --- the data graph, indexed ------------------------------------------------------------------
 
+_EMPTY: Mapping[Node, Any] = {}
+
 
 class Index:
     """Forward and backward adjacency of a data graph: ``s -> p -> [o]`` and ``p -> o -> [s]``."""
@@ -63,21 +66,26 @@ class Index:
 
     def __init__(self, graph: Graph) -> None:
         self.graph = graph
-        out: dict[Node, dict[Node, list[Node]]] = {}
-        back: dict[Node, dict[Node, list[Node]]] = {}
-        for s, p, o in graph:
-            out.setdefault(s, {}).setdefault(p, []).append(o)
-            back.setdefault(p, {}).setdefault(o, []).append(s)
-        self.out = out
-        self.back = back
+        store = graph.store
+        if isinstance(store, IndexedMemory):  # the data graph's own indexes: nothing to build
+            self.out: Mapping[Node, Mapping[Node, Iterable[Node]]] = store.spo
+            self.back: Mapping[Node, Mapping[Node, Iterable[Node]]] = store.pos
+        else:
+            out: dict[Node, dict[Node, list[Node]]] = {}
+            back: dict[Node, dict[Node, list[Node]]] = {}
+            for s, p, o in graph:
+                out.setdefault(s, {}).setdefault(p, []).append(o)
+                back.setdefault(p, {}).setdefault(o, []).append(s)
+            self.out = out
+            self.back = back
         self._sub_cache: dict[Node, set[Node]] = {}
         self._super_cache: dict[Node, set[Node]] = {}
 
-    def objects(self, s: Node, p: Node) -> list[Node]:
-        return self.out.get(s, {}).get(p, [])
+    def objects(self, s: Node, p: Node) -> Iterable[Node]:
+        return self.out.get(s, _EMPTY).get(p, ())
 
-    def subjects(self, p: Node, o: Node) -> list[Node]:
-        return self.back.get(p, {}).get(o, [])
+    def subjects(self, p: Node, o: Node) -> Iterable[Node]:
+        return self.back.get(p, _EMPTY).get(o, ())
 
     def _closure(self, start: Node, step: Callable[[Node], Iterable[Node]]) -> set[Node]:
         seen = {start}

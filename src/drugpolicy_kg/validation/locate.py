@@ -25,6 +25,8 @@ _XML_ABOUT = re.compile(r"""(?:rdf:)?(?:about|resource)\s*=\s*["']([^"']*)["']""
 _XML_URI = re.compile(r"<(?:\w+:)?uri>\s*([^<]*?)\s*</(?:\w+:)?uri>")
 _LOCAL = re.compile(r"^[\w][\w.-]*$")
 _END = r"(?=[\s;,.\[\]()<\"'{}]|$)"
+#: The first term of a line: an IRI in angle brackets or a prefixed name up to a delimiter.
+_LINE_START = re.compile(r"(?m)^[ \t]*(<[^>\n]*>|[^\s;,\[\]()<\"'{}]+)")
 
 
 class Locator:
@@ -34,6 +36,9 @@ class Locator:
         self.text = text
         self.syntax = syntax
         self._starts = [0] + [m.end() for m in re.finditer("\n", text)]
+        self._prefixes: list[tuple[str, str]] | None = None
+        self._bases: list[str] = []
+        self._first_at_start: dict[str, int] | None = None
 
     def _line(self, offset: int) -> int:
         return bisect_right(self._starts, offset)
@@ -51,28 +56,40 @@ class Locator:
             return self._by_attribute(_XML_ABOUT, iri) or self._by_attribute(_XML_URI, iri)
         return self._turtle(iri)
 
-    def _spellings(self, iri: str) -> list[str]:
-        forms = [f"<{re.escape(iri)}>"]
-        for match in _PREFIX.finditer(self.text):
-            prefix, namespace = match[1] or "", match[2]
+    def _spellings(self, iri: str) -> list[tuple[str, str]]:
+        """How ``iri`` may be written: (the text, a regular expression that finds it)."""
+        forms = [(f"<{iri}>", f"<{re.escape(iri)}>")]
+        if self._prefixes is None:
+            self._prefixes = [(m[1] or "", m[2]) for m in _PREFIX.finditer(self.text)]
+            self._bases = [m[1] for m in _BASE.finditer(self.text)]
+        for prefix, namespace in self._prefixes:
             if namespace and iri.startswith(namespace):
                 local = iri[len(namespace) :]
                 if local == "" or _LOCAL.match(local.replace("\\", "")):
-                    forms.append(re.escape(f"{prefix}:{local}") + _END)
-        for base in [m[1] for m in _BASE.finditer(self.text)]:
+                    name = f"{prefix}:{local}"
+                    forms.append((name, re.escape(name) + _END))
+        for base in self._bases:
             if base and iri.startswith(base) and len(iri) > len(base):
-                forms.append(f"<{re.escape(iri[len(base) :])}>")
+                relative = iri[len(base) :]
+                forms.append((f"<{relative}>", f"<{re.escape(relative)}>"))
         tail = iri.rsplit("/", 1)[-1]
         if iri.startswith("file:") and tail:
-            forms.append(f"<{re.escape(tail)}>")
+            forms.append((f"<{tail}>", f"<{re.escape(tail)}>"))
         return forms
 
     def _turtle(self, iri: str) -> int | None:
-        forms = "|".join(self._spellings(iri))
-        at_start = re.search(rf"(?m)^[ \t]*(?:{forms})", self.text)
-        if at_start:
-            return self._line(at_start.start())
-        anywhere = re.search(rf"(?<![\w:<-])(?:{forms})", self.text)
+        forms = self._spellings(iri)
+        if self._first_at_start is None:  # one pass: the first term of every line
+            first: dict[str, int] = {}
+            for match in _LINE_START.finditer(self.text):
+                token = match[1] if match[1].startswith("<") else match[1].rstrip(".")
+                first.setdefault(token, match.start(1))
+            self._first_at_start = first
+        starts = [self._first_at_start[text] for text, _ in forms if text in self._first_at_start]
+        if starts:
+            return self._line(min(starts))
+        pattern = "|".join(regex for _, regex in forms)
+        anywhere = re.search(rf"(?<![\w:<-])(?:{pattern})", self.text)
         return self._line(anywhere.start()) if anywhere else None
 
     def _by_attribute(self, pattern: re.Pattern[str], iri: str) -> int | None:

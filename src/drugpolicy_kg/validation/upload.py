@@ -107,11 +107,11 @@ def _validate_rdf(
     data: bytes, label: str, syntax: str | None, deadline: Deadline | None, chains: bool = False
 ) -> PlanReport:
     from ..netguard import no_network
-    from ..rdfio import detect_format, load_untrusted, normalise_format, union_graph
+    from ..rdfio import detect_format, load_graph, normalise_format
     from .engine import _engine
 
     fmt = normalise_format(syntax) if syntax else None
-    document = union_graph(load_untrusted(data, name=label, format=fmt))
+    document = load_graph(data, name=label, format=fmt)
     try:
         fmt = fmt or detect_format(label, data)
     except InputError:
@@ -135,15 +135,15 @@ def validate_path(path: str, deadline: Deadline | None = None) -> PlanReport:
         return validate_imported(import_spreadsheet(read_file(path), path), deadline)
     if path == "-":
         from ..netguard import no_network
-        from ..rdfio import load_untrusted, union_graph
+        from ..rdfio import load_graph
         from .engine import validate_graph
 
-        document = union_graph(load_untrusted(path))
+        document = load_graph(path)
         with no_network():
             return validate_graph(document, path, deadline)
-    from ..rdfio import Limits, load_untrusted, union_graph
+    from ..rdfio import Limits, load_graph
 
-    document = union_graph(load_untrusted(path))  # the loader's checks and messages
+    document = load_graph(path)  # the loader's checks and messages
     text = _text_for_lines(path, Limits().max_bytes)
     return _validate_loaded(document, path, text, deadline)
 
