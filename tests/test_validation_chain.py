@@ -20,6 +20,7 @@ from drugpolicy_kg.cli import cli
 ROOT = Path(__file__).parent.parent
 BASE = (ROOT / "tests" / "fixtures" / "plans" / "valid-minimal.ttl").read_text(encoding="utf-8")
 DPS = "https://w3id.org/drugpolicy-kg/shapes#"
+PRACTICE = "https://w3id.org/drugpolicy-kg/id/practice/"
 
 
 def plan(
@@ -230,3 +231,20 @@ def test_cycle_members_are_exactly_the_nodes_that_reach_themselves(
     for member, circle in found.items():
         assert member in circle and circle[0] == circle[-1]
         assert all(b in graph[a] for a, b in itertools.pairwise(circle))
+
+
+def test_a_practice_the_decision_does_not_have_moving_backwards_is_reported(
+    tmp_path: Path,
+) -> None:
+    """Found at 2,700 synthetic plans: a wrong practice number ("V.1", "I.x") in a revision
+    chain crashed the sorting of results (an internal error); it is reported like any other."""
+    for wrong in ("V.1", "I.x"):
+        folder = tmp_path / wrong
+        folder.mkdir()
+        old = plan("p1").replace("practice:I.1 ;", f"<{PRACTICE}{wrong}> ;")
+        new = plan("p2", issued="2024-12-01", revises=("p1",), status_e1="UnderAssessment")
+        new = new.replace("practice:I.1 ;", f"<{PRACTICE}{wrong}> ;")
+        code, found = validate(folder, {"p1": old, "p2": new})
+        assert code == 1, wrong  # the wrong number is a Violation of the plan shapes
+        backward = [r for r in found["p2"] if r["shape"].endswith("RevisionBackwardStatus")]
+        assert [r["practice"] for r in backward] == [wrong]

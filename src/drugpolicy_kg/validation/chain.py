@@ -170,6 +170,8 @@ def chain_results(plans: Sequence[object]) -> dict[str, list[Result]]:
 
 def _cycles(edges: dict[str, tuple[str, ...]]) -> dict[str, list[str]]:
     """Plan IRI -> a cycle through it (``a -> b -> ... -> a``), for every plan on a cycle."""
+    if not any(edges.values()):
+        return {}
     import networkx as nx
 
     graph = nx.DiGraph()
@@ -240,6 +242,8 @@ def check_chains(reports: Sequence[PlanReport], files: Sequence[str]) -> None:
     """
     from ..monitoring.revisions import plans_of_validated_files
 
+    if not any(report.revises for report in reports):
+        return  # no plan revises another: no chain to check, nothing to read again
     plans = plans_of_validated_files(files)
     if plans:
         add_chain_results(reports, plans)

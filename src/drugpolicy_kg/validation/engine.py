@@ -35,7 +35,7 @@ from rdflib.term import Node
 
 from ..errors import InputError
 from ..indexed_store import IndexedMemory, graph_of
-from ..vocab import DPO, DPS, RDF, SH, XSD, practice_iri
+from ..vocab import DPO, DPS, PROV, RDF, SH, XSD, practice_iri
 from .chain import exempt_revisions
 from .context import KGContext, cached_context, closure, plans_in
 from .deadline import Deadline
@@ -258,6 +258,7 @@ class Engine:
             deadline=self.deadline,
             plans=named,
             report_ntriples="".join(report_nt),
+            revises=any(True for _ in document.triples((None, PROV.wasRevisionOf, None))),
         )
 
     def _extra_results(

@@ -47,8 +47,15 @@ class Result:
     fix: str | None = None
 
     def sort_key(self) -> tuple[int, int, tuple[int, ...], str, str, str]:
-        block_rank = ("I", "II", "III", "IV").index(self.block) if self.block else -1
-        practice_rank = tuple(int(x) for x in self.practice.split(".")[1:]) if self.practice else ()
+        # A plan's own words may name a block or practice the Decision does not have ("V.1",
+        # "III.x"): those sort after the known ones instead of failing.
+        blocks = ("I", "II", "III", "IV")
+        block_rank = (blocks.index(self.block) if self.block in blocks else 4) if self.block else -1
+        practice_rank = (
+            tuple(int(x) if x.isdigit() else 1 << 30 for x in self.practice.split(".")[1:])
+            if self.practice
+            else ()
+        )
         return (
             SEVERITIES.index(self.severity),
             block_rank,
@@ -84,6 +91,9 @@ class PlanReport:
     plans: list[tuple[str, str]] = field(default_factory=list)
     #: the standard sh:ValidationReport, as N-Triples (cheap to pass between processes)
     report_ntriples: str = ""
+    #: whether a plan of the file says it revises another (``prov:wasRevisionOf``): only then
+    #: can revision-chain checks (:mod:`.chain`) find anything, and the file is read again
+    revises: bool = False
 
     @property
     def conforms(self) -> bool:
