@@ -357,7 +357,12 @@ def plans_from_graph(graph: Any, file: str = "<graph>") -> list[PlanRecord]:
             return f"_:{term}"
         return str(term)
 
-    return plans_from_triples(((value(s), str(p), value(o)) for s, p, o in graph), file)
+    from rdflib import URIRef
+
+    wanted = (  # only the predicates used: a store's index answers each at once
+        (s, p, o) for p in sorted(_WANTED) for s, _p, o in graph.triples((None, URIRef(p), None))
+    )
+    return plans_from_triples(((value(s), str(p), value(o)) for s, p, o in wanted), file)
 
 
 def history(plans: Iterable[PlanRecord]) -> dict[str, list[PlanRecord]]:

@@ -235,15 +235,14 @@ def _report_nt(results: list[Result], report_nt: str) -> str:
 
 
 def check_chains(reports: Sequence[PlanReport], files: Sequence[str]) -> None:
-    """Read the plans of ``files`` again (lightly) and add the chain results to ``reports``.
+    """Add the chain results to ``reports`` (the plans of ``files``, validated together).
 
-    Standard input cannot be read twice, so a plan given as ``-`` takes part only as the
-    revised plan of nobody; every file was already read once without error by validation.
+    The plans come from the reports (:attr:`PlanReport.records`, read while validating), so
+    no file is read twice and a plan on standard input takes part like any other. Nothing is
+    done unless some plan revises another.
     """
-    from ..monitoring.revisions import plans_of_validated_files
-
     if not any(report.revises for report in reports):
-        return  # no plan revises another: no chain to check, nothing to read again
-    plans = plans_of_validated_files(files)
+        return  # no plan revises another: no chain to check
+    plans = [record for report in reports for record in report.records]
     if plans:
         add_chain_results(reports, plans)

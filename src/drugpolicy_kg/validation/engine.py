@@ -22,12 +22,8 @@ from collections.abc import Callable, Iterable, Sequence
 from contextvars import ContextVar
 from dataclasses import replace
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from pyshacl import Validator
-from pyshacl.errors import ReportableRuntimeError
-from pyshacl.graph_abstraction import DataGraph
-from pyshacl.shapes_graph import ShapesGraph
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.compare import to_canonical_graph
 from rdflib.paths import Path
@@ -35,10 +31,12 @@ from rdflib.term import Node
 
 from ..errors import InputError
 from ..indexed_store import IndexedMemory, graph_of
+from ..monitoring.revisions import plans_from_graph
 from ..vocab import DPO, DPS, PROV, RDF, SH, XSD, practice_iri
 from .chain import exempt_revisions
 from .context import KGContext, cached_context, closure, plans_in
 from .deadline import Deadline
+from .fast import NotComparable
 from .literals import describe as describe_literal
 from .literals import ill_typed
 from .methods import DEFAULT_METHOD, METHODS, current_method, fast_method
@@ -160,7 +158,7 @@ class Engine:
             for triple in self.shapes:
                 plain.add(triple)
             self.shapes = plain
-        self._shapes_graph = ShapesGraph(self.shapes)
+        self._shapes_graph: Any = None  # pySHACL's ShapesGraph, made once if pySHACL runs
         self._warm = False
         self.method, self._compiled = fast_method(method, self.shapes)
         self._store = "indexed" if self._compiled is not None else "default"
@@ -178,12 +176,22 @@ class Engine:
 
     def _run(self, data: Graph) -> Graph:
         if self._compiled is not None:
-            return self._compiled.report(self._shapes_graph, data)
+            return self._compiled.report(data)
+        from pyshacl import Validator
+        from pyshacl.errors import ReportableRuntimeError
+        from pyshacl.graph_abstraction import DataGraph
+        from pyshacl.shapes_graph import ShapesGraph
+
+        if self._shapes_graph is None:
+            self._shapes_graph = ShapesGraph(self.shapes)
         validator = Validator(
             DataGraph.from_rdflib(data), shacl_graph=Graph(), options=dict(_OPTIONS)
         )
         validator.shacl_graph = self._shapes_graph  # reuse the harvested shapes
-        _conforms, report, _text = validator.run()
+        try:
+            _conforms, report, _text = validator.run()
+        except ReportableRuntimeError as exc:
+            raise NotComparable(exc.message) from None
         assert isinstance(report, Graph)
         return report
 
@@ -218,7 +226,7 @@ class Engine:
             data = self.context.data_graph(part, with_practices=bool(plans), store=self._store)
             try:
                 report = self._run(data)
-            except ReportableRuntimeError as exc:  # e.g. a blank node where a date belongs
+            except NotComparable as exc:  # e.g. a blank node where a date belongs
                 raise InputError(
                     f"the plan cannot be validated: {exc.message} (check the values' types)",
                     name,
@@ -259,6 +267,7 @@ class Engine:
             plans=named,
             report_ntriples="".join(report_nt),
             revises=any(True for _ in document.triples((None, PROV.wasRevisionOf, None))),
+            records=plans_from_graph(document, name),
         )
 
     def _extra_results(

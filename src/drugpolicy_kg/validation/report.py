@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import Any
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
@@ -94,6 +95,10 @@ class PlanReport:
     #: whether a plan of the file says it revises another (``prov:wasRevisionOf``): only then
     #: can revision-chain checks (:mod:`.chain`) find anything, and the file is read again
     revises: bool = False
+    #: the file's plans as the monitoring features read them
+    #: (:class:`~drugpolicy_kg.monitoring.revisions.PlanRecord`): the revision-chain checks use
+    #: them, so no file is read twice
+    records: list[Any] = field(default_factory=list, repr=False)
 
     @property
     def conforms(self) -> bool:
