@@ -248,3 +248,26 @@ def test_a_practice_the_decision_does_not_have_moving_backwards_is_reported(
         assert code == 1, wrong  # the wrong number is a Violation of the plan shapes
         backward = [r for r in found["p2"] if r["shape"].endswith("RevisionBackwardStatus")]
         assert [r["practice"] for r in backward] == [wrong]
+
+
+def test_chains_from_records_and_from_files_read_again_agree(tmp_path: Path) -> None:
+    """The CLI validates with records (no second read); a library caller without them gets
+    the same chain results, its files read again."""
+    from drugpolicy_kg.validation.chain import check_chains
+    from drugpolicy_kg.validation.engine import validate_files
+
+    (tmp_path / "p1.ttl").write_text(plan("p1"), encoding="utf-8")
+    (tmp_path / "p2.ttl").write_text(
+        plan("p2", issued="2024-01-01", revises=("p1",), status_e1="UnderAssessment"),
+        encoding="utf-8",
+    )
+    files = sorted(str(p) for p in tmp_path.glob("*.ttl"))
+    found = []
+    for records in (True, False):
+        reports = validate_files(files, records=records)
+        assert all(bool(r.records) == records for r in reports)
+        check_chains(reports, files)
+        found.append([sorted(shapes([r.as_json() for r in rep.results])) for rep in reports])
+    assert found[0] == found[1]
+    assert ("Warning", "RevisionBackwardStatus") in found[0][1]
+    assert ("Violation", "RevisionLaterDate") in found[0][1]

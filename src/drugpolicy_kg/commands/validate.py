@@ -144,10 +144,15 @@ def validate(
         if show_progress:
             with click.progressbar(length=len(files), label="validating", file=sys.stderr) as bar:
                 reports = validate_files(
-                    files, chosen, workers, on_done=lambda _r: bar.update(1), timeout=timeout
+                    files,
+                    chosen,
+                    workers,
+                    on_done=lambda _r: bar.update(1),
+                    timeout=timeout,
+                    records=True,
                 )
         else:
-            reports = validate_files(files, chosen, workers, timeout=timeout)
+            reports = validate_files(files, chosen, workers, timeout=timeout, records=True)
     check_chains(reports, files)  # revision chains span files (docs/monitoring.md)
 
     if fmt == "text":

@@ -237,12 +237,18 @@ def _report_nt(results: list[Result], report_nt: str) -> str:
 def check_chains(reports: Sequence[PlanReport], files: Sequence[str]) -> None:
     """Add the chain results to ``reports`` (the plans of ``files``, validated together).
 
-    The plans come from the reports (:attr:`PlanReport.records`, read while validating), so
-    no file is read twice and a plan on standard input takes part like any other. Nothing is
-    done unless some plan revises another.
+    The plans come from the reports (:attr:`PlanReport.records`, read while validating with
+    ``validate_files(records=True)``), so no file is read twice and a plan on standard input
+    takes part like any other; reports without records have their files read again. Nothing
+    is done unless some plan revises another.
     """
     if not any(report.revises for report in reports):
         return  # no plan revises another: no chain to check
-    plans = [record for report in reports for record in report.records]
+    if all(report.records or not report.plans for report in reports):
+        plans: list[object] = [record for report in reports for record in report.records]
+    else:  # validated without records (validate_files(records=False)): read the files again
+        from ..monitoring.revisions import plans_of_validated_files
+
+        plans = list(plans_of_validated_files(files))
     if plans:
         add_chain_results(reports, plans)

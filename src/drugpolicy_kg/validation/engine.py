@@ -267,7 +267,7 @@ class Engine:
             plans=named,
             report_ntriples="".join(report_nt),
             revises=any(True for _ in document.triples((None, PROV.wasRevisionOf, None))),
-            records=plans_from_graph(document, name),
+            records=plans_from_graph(document, name) if WITH_RECORDS.get() else [],
         )
 
     def _extra_results(
@@ -722,6 +722,10 @@ def _engine_for(deadline: Deadline | None, method: str) -> Engine:
     return Engine(deadline, method=method)
 
 
+#: Whether reports carry :attr:`PlanReport.records` (``validate_files(records=True)``: the
+#: CLI's revision-chain checks read them instead of the files; ~1 ms a plan otherwise spared).
+WITH_RECORDS: ContextVar[bool] = ContextVar("WITH_RECORDS", default=False)
+
 #: The locator of the file being validated (set by :mod:`.upload` around :func:`validate_graph`).
 CURRENT_LOCATE: ContextVar[Locate | None] = ContextVar("CURRENT_LOCATE", default=None)
 
@@ -752,13 +756,16 @@ def validate_files(
     workers: int | None = None,
     on_done: object = None,
     timeout: float | None = None,
+    records: bool = False,
 ) -> list[PlanReport]:
     """Validate many files, in worker processes above :data:`PARALLEL_THRESHOLD` files.
 
     Raises :class:`~drugpolicy_kg.errors.InputError` for the first file that cannot be read,
     and :class:`~drugpolicy_kg.errors.TimeLimitExceeded` (an InputError) for the first whose
     validation takes more than ``timeout`` seconds (``None`` or 0: no limit).
-    ``on_done`` (a callable taking the finished report) drives a progress bar.
+    ``on_done`` (a callable taking the finished report) drives a progress bar. ``records``:
+    each report also carries its plans as the monitoring features read them
+    (:attr:`PlanReport.records`, for :func:`.chain.check_chains`).
 
     With a limit, or with several workers, the files go to long-lived forked children, one file
     at a time, each under its own deadline (:mod:`.watchdog`): one fork per worker, not per
@@ -770,11 +777,15 @@ def validate_files(
     limited = timeout is not None and timeout > 0
     if workers <= 1 and not limited:
         reports = []
-        for path in paths:
-            report = validate_file(path, deadline)
-            if callback:
-                callback(report)
-            reports.append(report)
+        token = WITH_RECORDS.set(records)
+        try:
+            for path in paths:
+                report = validate_file(path, deadline)
+                if callback:
+                    callback(report)
+                reports.append(report)
+        finally:
+            WITH_RECORDS.reset(token)
         return reports
     from .watchdog import validate_batch
 
@@ -786,6 +797,6 @@ def validate_files(
     gc.freeze()
     n_workers = max(1, min(workers, os.cpu_count() or 1, len(paths)))
     try:
-        return validate_batch(paths, deadline, n_workers, timeout, callback)
+        return validate_batch(paths, deadline, n_workers, timeout, callback, records)
     finally:
         gc.unfreeze()

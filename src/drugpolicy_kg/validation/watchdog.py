@@ -44,7 +44,11 @@ def _what(path: str) -> str:
 
 
 def _serve(
-    conn: Connection, deadline: Deadline | None, stdin: bytes | None, method: str = "fast"
+    conn: Connection,
+    deadline: Deadline | None,
+    stdin: bytes | None,
+    method: str = "fast",
+    records: bool = False,
 ) -> None:
     """The child: validate ``(index, path)`` tasks until the pipe closes, answering each."""
     from .. import confine
@@ -53,6 +57,7 @@ def _serve(
     from .methods import use_method
 
     use_method(method)  # the parent's engine, also under the spawn start method
+    engine.WITH_RECORDS.set(records)
 
     confine.die_with_parent()  # a parent stopped by SIGTERM or SIGKILL takes its workers along
     mark_limited()  # each file is already under this worker's deadline
@@ -84,12 +89,16 @@ def _serve(
 class _Child:
     """One worker process and the parent's end of its pipe."""
 
-    def __init__(self, ctx: Any, deadline: Deadline | None, stdin: bytes | None) -> None:
+    def __init__(
+        self, ctx: Any, deadline: Deadline | None, stdin: bytes | None, records: bool = False
+    ) -> None:
         self.conn, child_conn = ctx.Pipe(duplex=True)
         from .methods import current_method
 
         self.process = ctx.Process(
-            target=_serve, args=(child_conn, deadline, stdin, current_method()), daemon=True
+            target=_serve,
+            args=(child_conn, deadline, stdin, current_method(), records),
+            daemon=True,
         )
         self.process.start()
         child_conn.close()  # so that recv() sees EOF if the child dies
@@ -123,6 +132,7 @@ def validate_batch(
     workers: int,
     timeout: float | None,
     callback: Callable[[PlanReport], object] | None = None,
+    records: bool = False,
 ) -> list[PlanReport]:
     """Validate ``paths`` in ``workers`` child processes, each file within ``timeout`` seconds.
 
@@ -148,7 +158,7 @@ def validate_batch(
                 if child is not None and child.task is not None:
                     continue
                 if child is None:
-                    child = slots[slot] = _Child(ctx, deadline, stdin)
+                    child = slots[slot] = _Child(ctx, deadline, stdin, records)
                 child.give(following, paths[following])
                 busy[child.conn] = child
                 following += 1
