@@ -22,7 +22,7 @@ from functools import lru_cache
 from rdflib import Graph, Literal, URIRef
 from rdflib.term import Node
 
-from ..indexed_store import graph_of
+from ..indexed_store import IndexedMemory, graph_of
 from ..vocab import BLOCK_NUMERALS, DECISION, DPO, RDF, RDFS, SKOS, block_iri
 
 Triple = tuple[Node, Node, Node]
@@ -33,6 +33,8 @@ _ADDRESSED_TO, _TYPE = (
     DPO.addressedTo,
     RDF.type,
 )  # looked up once (a Namespace attribute is not free)
+_ADDRESSED = frozenset((_ADDRESSED_TO,))
+_WATCHED = frozenset((_ADDRESSED_TO, _TYPE))  # predicates whose triples may be the KG's
 
 
 @dataclass(frozen=True)
@@ -99,13 +101,31 @@ class KGContext:
         kept: list[Triple] = []
         states: set[URIRef] = set()
         state_triples = self.state_triples
-        for triple in plan:
-            if self.is_kg_statement(triple):
-                continue
-            kept.append(triple)
-            obj = triple[2]
-            if obj in state_triples and isinstance(obj, URIRef):
-                states.add(obj)
+        kg_subjects = self.kg_subjects
+        source = getattr(plan, "store", None)
+        if isinstance(plan, Graph) and isinstance(source, IndexedMemory):
+            # the plan's own index: a KG subject is skipped with all its triples at once, and
+            # set look-ups replace rdflib's Python-level term comparisons
+            for s, po in source.spo.items():
+                if s in kg_subjects:
+                    continue
+                for p, objects in po.items():
+                    if p in _WATCHED:
+                        if p in _ADDRESSED:
+                            continue
+                        objects = {o: None for o in objects if o not in _KG_CLASSES}
+                    for o in objects:
+                        kept.append((s, p, o))
+                        if o in state_triples and isinstance(o, URIRef):
+                            states.add(o)
+        else:
+            for triple in plan:
+                if self.is_kg_statement(triple):
+                    continue
+                kept.append(triple)
+                obj = triple[2]
+                if obj in state_triples and isinstance(obj, URIRef):
+                    states.add(obj)
         if with_practices:
             kept += self.base_triples
         for state in sorted(states):
