@@ -315,7 +315,7 @@ _SHAPE_TYPES = {SH.NodeShape, SH.PropertyShape}
 FocusCheck = Callable[["_Run", Node, set[Node]], list[PyshaclResult]]
 #: A component over all focus nodes of a shape: (conforms, results), as pySHACL's ``evaluate``.
 Check = Callable[["_Run", dict[Node, set[Node]]], tuple[bool, list[PyshaclResult]]]
-_ALLOWED = (SH.Warning, SH.Info)
+_ALLOWED = frozenset((SH.Warning, SH.Info))  # a set: hashed, not compared one by one
 
 
 def _per_focus(check: FocusCheck) -> Check:
@@ -641,25 +641,30 @@ class Compiler:
         self._no_generic(shape, "sh:datatype")
         comp = SH.DatatypeConstraintComponent
 
-        def actual(value: Literal) -> bool:  # pySHACL's _assert_actual_datatype
-            v = value.value
-            if rule == XSD.string or rule == RDF.langString:
-                return isinstance(v, (str, bytes))
-            if rule == XSD.integer:
-                return isinstance(v, int)
-            if rule == XSD.float:
-                return isinstance(v, float)
-            if rule == XSD.decimal:
-                return isinstance(v, Decimal)
-            if rule == XSD.boolean:
-                return isinstance(v, bool)
-            if rule == XSD.date:
-                return isinstance(v, dt.date)
-            if rule == XSD.time:
-                return isinstance(v, dt.time)
-            if rule == XSD.dateTime:
-                return isinstance(v, dt.datetime)
-            return True
+        # pySHACL's _assert_actual_datatype, its choice made once: the Python type the
+        # literal's value must have (None: any)
+        python_type: Any = None
+        for name, kind in (
+            (XSD.string, (str, bytes)),
+            (RDF.langString, (str, bytes)),
+            (XSD.integer, int),
+            (XSD.float, float),
+            (XSD.decimal, Decimal),
+            (XSD.boolean, bool),
+            (XSD.date, dt.date),
+            (XSD.time, dt.time),
+            (XSD.dateTime, dt.datetime),
+        ):
+            if rule == name:
+                python_type = kind
+                break
+        any_literal = rule == RDFS.Literal
+        any_typed = rule == RDFS.Datatype
+        plain_string = rule == XSD.string
+        lang_string = rule == RDF.langString
+
+        def actual(value: Literal) -> bool:
+            return python_type is None or isinstance(value.value, python_type)
 
         def check(run: _Run, focus: Node, values: set[Node]) -> list[PyshaclResult]:
             out = []
@@ -668,10 +673,10 @@ class Compiler:
                 if isinstance(v, Literal):
                     if v.datatype == rule:
                         matches = False if getattr(v, "ill_typed", None) is True else actual(v)
-                    elif rule == RDFS.Literal or (rule == RDFS.Datatype and v.datatype):
+                    elif any_literal or (any_typed and v.datatype):
                         matches = True
-                    elif (v.datatype is None and v.language is None and rule == XSD.string) or (
-                        rule == RDF.langString and v.language
+                    elif (v.datatype is None and v.language is None and plain_string) or (
+                        lang_string and v.language
                     ):
                         matches = actual(v)
                 if not matches:

@@ -18,6 +18,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.term import Node
 
+from ..indexed_store import graph_of
 from ..vocab import DCTERMS, DPO, DPS, RDF, SH
 from .context import Block, KGContext, Practice
 from .deadline import Deadline
@@ -300,9 +301,7 @@ def explain_report(
     gets the completed ``sh:resultMessage``. ``report`` itself is consumed (rewritten).
     """
     explainer = Explainer(context, data, deadline)
-    spec = Graph()
-    for triple in report:
-        spec.add(triple)
+    spec = graph_of(report)
     for node in list(spec.objects(None, SH.result)):
         focus = spec.value(node, SH.focusNode)
         shape = spec.value(node, SH.sourceShape)
