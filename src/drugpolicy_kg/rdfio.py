@@ -1129,7 +1129,12 @@ def _ox_rdflib_quads(
             if t.language:
                 return Literal(t.value, lang=t.language)
             datatype = t.datatype.value
-            return Literal(t.value, datatype=None if datatype == _XSD_STRING else URIRef(datatype))
+            if datatype == _XSD_STRING:
+                return Literal(t.value)
+            iri = iris.get(datatype)
+            if iri is None:
+                iri = iris[datatype] = URIRef(datatype)
+            return Literal(t.value, datatype=iri)
         raise InputError("RDF-star quoted triples are not supported in action plans", label)
 
     parser = _ox_parser(text, fmt, base)
