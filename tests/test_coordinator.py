@@ -285,6 +285,25 @@ def test_submission_date_typed_as_text(template_bytes: bytes) -> None:
     assert "ambiguous" in report.results[0].message
 
 
+def test_a_target_date_before_submission_points_at_the_target_date_cell(
+    template_bytes: bytes,
+) -> None:
+    """The warning compares two dates; the one to change is the target date, so that is the
+    cell named (not the row's first cell, nor the submission date)."""
+    book, sheet, col = filled(template_bytes)
+    book["Submission"]["B3"] = "30.05.2024"
+    row = row_of(sheet, "I.5")
+    sheet[f"{col['status']}{row}"] = "Planned"
+    sheet[f"{col['target date']}{row}"] = "01.01.2024"
+    buffer = io.BytesIO()
+    book.save(buffer)
+    report = validate_upload(buffer.getvalue(), "nl.xlsx")
+    late = [r for r in report.results if r.shape.endswith("EntryTargetAfterSubmissionShape")]
+    assert len(late) == 1 and late[0].severity == "Warning"
+    assert late[0].location is not None
+    assert late[0].location["cell"] == f"{col['target date']}{row}", late[0].location
+
+
 # --------------------------------------------------------------------------- hostile workbooks
 
 

@@ -159,6 +159,12 @@ class Engine:
                 plain.add(triple)
             self.shapes = plain
         self._shapes_graph: Any = None  # pySHACL's ShapesGraph, made once if pySHACL runs
+        #: a comparison's result is located at the value compared with (sh:lessThanOrEquals)
+        self._fix_paths = {
+            str(shape): str(other)
+            for shape, other in self.shapes.subject_objects(SH.lessThanOrEquals)
+            if isinstance(shape, URIRef) and isinstance(other, URIRef)
+        }
         self._warm = False
         self.method, self._compiled = fast_method(method, self.shapes)
         self._store = "indexed" if self._compiled is not None else "default"
@@ -248,7 +254,7 @@ class Engine:
         results = _one_result_per_duplicate(results, locate)
         results = self._one_result_per_wrong_section(results, document)
         if locate is not None:
-            results = [_located(r, locate) for r in results]
+            results = [_located(r, locate, self._fix_paths) for r in results]
         report_nt = [spec.serialize(format="nt") for spec in spec_reports]
         embedded = _embedded_warning(document)
         if embedded is not None:
@@ -425,10 +431,15 @@ def _total_order(r: Result) -> tuple[object, ...]:
 Locate = Callable[[str | None, str | None], "dict[str, object] | None"]
 
 
-def _located(result: Result, locate: Locate) -> Result:
+def _located(result: Result, locate: Locate, fix_paths: dict[str, str] | None = None) -> Result:
+    """``result`` with its location; ``fix_paths`` (shape -> property) names the value a
+    person changes when it is not the result's path (a target date compared with the
+    submission date is fixed in the target-date cell, not in the submission date's)."""
     if result.location is not None:
         return result
-    path = result.path[1:-1] if result.path and result.path.startswith("<") else None
+    path = (fix_paths or {}).get(result.shape) or (
+        result.path[1:-1] if result.path and result.path.startswith("<") else None
+    )
     found = locate(result.focus_node or None, path)
     if (
         found is not None
