@@ -346,8 +346,29 @@ def plans_of_validated_files(files: Sequence[str]) -> list[PlanRecord]:
     return plans
 
 
-def plans_from_graph(graph: Any, file: str = "<graph>") -> list[PlanRecord]:
-    """The plans of an rdflib graph (for callers that already parsed one)."""
+#: What the revision-chain checks read of a plan (:mod:`drugpolicy_kg.validation.chain`):
+#: no texts besides the reason, so that records kept for thousands of plans stay small.
+CHAIN_PREDICATES = frozenset(
+    _P[k]
+    for k in (
+        "type",
+        "submittedBy",
+        "issued",
+        "revises",
+        "hasSection",
+        "hasEntry",
+        "practice",
+        "status",
+        "reason",
+    )
+)
+
+
+def plans_from_graph(
+    graph: Any, file: str = "<graph>", predicates: frozenset[str] | None = None
+) -> list[PlanRecord]:
+    """The plans of an rdflib graph (for callers that already parsed one); ``predicates``
+    (e.g. :data:`CHAIN_PREDICATES`) reads only those."""
     from rdflib import BNode, Literal
 
     def value(term: Any) -> Any:
@@ -360,7 +381,9 @@ def plans_from_graph(graph: Any, file: str = "<graph>") -> list[PlanRecord]:
     from rdflib import URIRef
 
     wanted = (  # only the predicates used: a store's index answers each at once
-        (s, p, o) for p in sorted(_WANTED) for s, _p, o in graph.triples((None, URIRef(p), None))
+        (s, p, o)
+        for p in sorted(_WANTED if predicates is None else predicates & _WANTED)
+        for s, _p, o in graph.triples((None, URIRef(p), None))
     )
     return plans_from_triples(((value(s), str(p), value(o)) for s, p, o in wanted), file)
 

@@ -31,7 +31,7 @@ from rdflib.term import Node
 
 from ..errors import InputError
 from ..indexed_store import IndexedMemory, graph_of
-from ..monitoring.revisions import plans_from_graph
+from ..monitoring.revisions import CHAIN_PREDICATES, plans_from_graph
 from ..vocab import DPO, DPS, PROV, RDF, SH, XSD, practice_iri
 from .chain import exempt_revisions
 from .context import KGContext, cached_context, closure, plans_in
@@ -273,7 +273,9 @@ class Engine:
             plans=named,
             report_ntriples="".join(report_nt),
             revises=any(True for _ in document.triples((None, PROV.wasRevisionOf, None))),
-            records=plans_from_graph(document, name) if WITH_RECORDS.get() else [],
+            records=(
+                plans_from_graph(document, name, CHAIN_PREDICATES) if WITH_RECORDS.get() else []
+            ),
         )
 
     def _extra_results(

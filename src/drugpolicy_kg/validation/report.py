@@ -96,9 +96,10 @@ class PlanReport:
     #: whether a plan of the file says it revises another (``prov:wasRevisionOf``): only then
     #: can revision-chain checks (:mod:`.chain`) find anything, and the file is read again
     revises: bool = False
-    #: the file's plans as the monitoring features read them
-    #: (:class:`~drugpolicy_kg.monitoring.revisions.PlanRecord`): the revision-chain checks use
-    #: them, so no file is read twice
+    #: the file's plans as the revision-chain checks read them
+    #: (:class:`~drugpolicy_kg.monitoring.revisions.PlanRecord` with only
+    #: :data:`~drugpolicy_kg.monitoring.revisions.CHAIN_PREDICATES` read), so that no file is
+    #: read twice; empty unless asked for (``validate_files(records=True)``)
     records: list[Any] = field(default_factory=list, repr=False)
 
     @property
