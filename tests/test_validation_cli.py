@@ -140,3 +140,27 @@ def test_help_has_examples(runner: CliRunner) -> None:
     assert (
         "Examples:" in result.output and "drugpolicy-kg validate examples/plans/" in result.output
     )
+
+
+def test_a_file_that_cannot_be_read_does_not_hide_the_others(tmp_path: Path) -> None:
+    """CONTRACT: in `validate DIR` a file that cannot be read is that file's error (stderr,
+    with its name); the other files are still validated and printed; the exit code is 2. On
+    the in-process path (few files) and the worker path (--workers 2) alike."""
+    good = (FIXTURES / "valid-minimal.ttl").read_text(encoding="utf-8")
+    for name in ("a.ttl", "c.ttl", "e.ttl"):
+        (tmp_path / name).write_text(good, encoding="utf-8")
+    (tmp_path / "b.ttl").write_bytes(b"\x89PNG\r\n\x1a\n0000")
+    (tmp_path / "d.ttl").write_text("this is not { turtle", encoding="utf-8")
+    for extra in ([], ["--workers", "2"], ["--timeout", "0"]):
+        result = CliRunner().invoke(cli, ["validate", "-f", "json", *extra, str(tmp_path)])
+        assert result.exit_code == 2, (extra, result.output)
+        data = json.loads(result.stdout)
+        assert [Path(d["file"]).name for d in data] == ["a.ttl", "c.ttl", "e.ttl"]
+        assert all(d["conforms"] for d in data)
+        assert "b.ttl: this is a PNG image" in result.stderr
+        assert "d.ttl:1:" in result.stderr and "Traceback" not in result.output
+    only_bad = tmp_path / "bad"
+    only_bad.mkdir()
+    (only_bad / "x.ttl").write_text("nope {", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["validate", str(only_bad)])
+    assert result.exit_code == 2 and "x.ttl:1:" in result.output

@@ -140,6 +140,13 @@ def validate(
     chosen = parse_deadline(deadline) if deadline else None
     use_method(engine)
     show_progress = len(files) > PARALLEL_THRESHOLD and sys.stderr.isatty()
+    not_validated: set[str] = set()
+
+    def not_read(path: str, problem: InputError) -> None:
+        """A file that cannot be read is that file's error: the others are still reported."""
+        unreadable.append(problem)
+        not_validated.add(path)
+
     with input_limit(timeout or None):  # --timeout 0: no limit, nothing forked
         if show_progress:
             with click.progressbar(length=len(files), label="validating", file=sys.stderr) as bar:
@@ -150,9 +157,15 @@ def validate(
                     on_done=lambda _r: bar.update(1),
                     timeout=timeout,
                     records=True,
+                    on_error=not_read,
                 )
         else:
-            reports = validate_files(files, chosen, workers, timeout=timeout, records=True)
+            reports = validate_files(
+                files, chosen, workers, timeout=timeout, records=True, on_error=not_read
+            )
+    if not reports:  # nothing could be read: the first file's error is the command's
+        raise unreadable[0]
+    files = [f for f in files if f not in not_validated]
     check_chains(reports, files)  # revision chains span files (docs/monitoring.md)
 
     if fmt == "text":

@@ -770,6 +770,7 @@ def validate_files(
     on_done: object = None,
     timeout: float | None = None,
     records: bool = False,
+    on_error: Callable[[str, InputError], object] | None = None,
 ) -> list[PlanReport]:
     """Validate many files, in worker processes above :data:`PARALLEL_THRESHOLD` files.
 
@@ -778,7 +779,9 @@ def validate_files(
     validation takes more than ``timeout`` seconds (``None`` or 0: no limit).
     ``on_done`` (a callable taking the finished report) drives a progress bar. ``records``:
     each report also carries its plans as the monitoring features read them
-    (:attr:`PlanReport.records`, for :func:`.chain.check_chains`).
+    (:attr:`PlanReport.records`, for :func:`.chain.check_chains`). ``on_error``: a file that
+    cannot be read is handed to it with its path (in the order given) instead of being raised, and the other
+    files are still validated (their reports are returned).
 
     With a limit, or with several workers, the files go to long-lived forked children, one file
     at a time, each under its own deadline (:mod:`.watchdog`): one fork per worker, not per
@@ -793,7 +796,13 @@ def validate_files(
         token = WITH_RECORDS.set(records)
         try:
             for path in paths:
-                report = validate_file(path, deadline)
+                try:
+                    report = validate_file(path, deadline)
+                except InputError as exc:
+                    if on_error is None:
+                        raise
+                    on_error(path, exc)
+                    continue
                 if callback:
                     callback(report)
                 reports.append(report)
@@ -810,6 +819,6 @@ def validate_files(
     gc.freeze()
     n_workers = max(1, min(workers, os.cpu_count() or 1, len(paths)))
     try:
-        return validate_batch(paths, deadline, n_workers, timeout, callback, records)
+        return validate_batch(paths, deadline, n_workers, timeout, callback, records, on_error)
     finally:
         gc.unfreeze()

@@ -23,7 +23,7 @@ from collections.abc import Callable, Sequence
 from multiprocessing.connection import Connection, wait
 from typing import Any
 
-from ..errors import EngineError, TimeLimitExceeded
+from ..errors import EngineError, InputError, TimeLimitExceeded
 from ..limits import default_start_method, pack_exception, rebuild_exception
 from .deadline import Deadline
 from .report import PlanReport
@@ -133,11 +133,15 @@ def validate_batch(
     timeout: float | None,
     callback: Callable[[PlanReport], object] | None = None,
     records: bool = False,
+    on_error: Callable[[str, InputError], object] | None = None,
 ) -> list[PlanReport]:
     """Validate ``paths`` in ``workers`` child processes, each file within ``timeout`` seconds.
 
     ``timeout`` None or <= 0: no limit (the children only give parallelism). Standard input
-    (``-``) is read here, in the parent, and handed to the children.
+    (``-``) is read here, in the parent, and handed to the children. With ``on_error``, a file
+    that cannot be read (an :class:`InputError`, a time limit included) goes to it with its
+    path, in the
+    order given, and the others are still validated; without it the first one is raised.
     """
     from ..rdfio import Limits
 
@@ -149,8 +153,13 @@ def validate_batch(
     slots: list[_Child | None] = [None] * max(1, min(workers, len(paths)))
     busy: dict[Connection, _Child] = {}
     following = 0  # the next file to hand out
+    skipped: set[int] = set()  # files whose error went to on_error
     try:
         while True:
+            if on_error is not None:  # a file that cannot be read is that file's error
+                for index in sorted(i for i, e in errors.items() if isinstance(e, InputError)):
+                    on_error(paths[index], errors.pop(index))  # type: ignore[arg-type]
+                    skipped.add(index)
             stop_at = min(errors, default=len(paths))
             for slot, child in enumerate(slots):
                 if following >= stop_at:
@@ -201,10 +210,14 @@ def validate_batch(
                         child.kill()
                         slots[slots.index(child)] = None  # a fresh child for the next files
                         errors[index] = timed_out(paths[index], limit)
+        if on_error is not None:
+            for index in sorted(i for i, e in errors.items() if isinstance(e, InputError)):
+                on_error(paths[index], errors.pop(index))  # type: ignore[arg-type]
+                skipped.add(index)
         if errors:
             raise errors[min(errors)]
         done = [r for r in reports if r is not None]
-        assert len(done) == len(paths)
+        assert len(done) == len(paths) - len(skipped)
         return done
     finally:
         for child in slots:
