@@ -708,12 +708,30 @@ def test_a_fifo_or_folder_named_like_a_workbook_is_refused(tmp_path: Path) -> No
     cases = (
         (["validate", str(fifo)], "not a regular file"),
         (["plan", "import", str(fifo)], "not a regular file"),
-        (["validate", str(folder)], "no RDF files found"),  # a folder is searched
+        (["validate", str(folder)], "no plan files found"),  # a folder is searched
         (["plan", "import", str(folder)], "directory"),
     )
     for args, words in cases:
         result = runner.invoke(cli, args)
         assert result.exit_code == 2 and words in result.output, result.output
+
+
+def test_a_folder_of_workbooks_is_validated_and_excel_owner_files_skipped(
+    template_bytes: bytes, tmp_path: Path
+) -> None:
+    """Coordinators keep plans as workbooks in a folder: `validate FOLDER` picks up .xlsx (and
+    RDF) files; the `~$name.xlsx` file Excel leaves beside an open workbook is not a plan."""
+    book, _sheet, _col = filled(template_bytes)
+    save(book, tmp_path / "nl.xlsx")
+    (tmp_path / "~$nl.xlsx").write_bytes(b"\x0bowner" + bytes(150))
+    (tmp_path / "notes.csv").write_text("not,a,plan\n", encoding="utf-8")
+    (tmp_path / "be.ttl").write_text(
+        (ROOT / "tests" / "fixtures" / "plans" / "valid-minimal.ttl").read_text(encoding="utf-8"),
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(cli, ["validate", "-f", "json", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert sorted(Path(d["file"]).name for d in json.loads(result.stdout)) == ["be.ttl", "nl.xlsx"]
 
 
 BLANK_NODE_PLAN = """\

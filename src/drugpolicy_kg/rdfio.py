@@ -497,16 +497,21 @@ class FoundPath(str):
         return (FoundPath, (str(self), self.root))
 
 
-def expand_paths(paths: Iterable[str | os.PathLike[str]]) -> list[str]:
+def expand_paths(
+    paths: Iterable[str | os.PathLike[str]], extensions: Iterable[str] = ()
+) -> list[str]:
     """Files named by ``paths``: directories expand to their RDF files, recursively.
 
-    Inside a directory only recognised extensions (:data:`RDF_EXTENSIONS`) count, hidden
-    files and folders are skipped, symlinked folders are not followed, and the order is
+    Inside a directory only recognised extensions (:data:`RDF_EXTENSIONS`, plus
+    ``extensions``, e.g. ``.xlsx``) count, hidden files and folders and the owner files Excel
+    leaves beside an open workbook (``~$name.xlsx``) are skipped, symlinked folders are not
+    followed, and the order is
     sorted so that results are deterministic. A file found in a folder is a
     :class:`FoundPath`, so that reading it refuses a symbolic link out of that folder. A
     file named explicitly is kept whatever its extension; ``-`` (stdin) is kept as is. A
     missing path raises :class:`InputError`.
     """
+    wanted = set(RDF_EXTENSIONS) | {e.lower() for e in extensions}
     out: list[str] = []
     for item in paths:
         path = os.fspath(item)
@@ -519,7 +524,7 @@ def expand_paths(paths: Iterable[str | os.PathLike[str]]) -> list[str]:
                 found.extend(
                     os.path.join(root, f)
                     for f in files
-                    if not f.startswith(".") and Path(f).suffix.lower() in RDF_EXTENSIONS
+                    if not f.startswith((".", "~$")) and Path(f).suffix.lower() in wanted
                 )
             out.extend(FoundPath(f, path) for f in sorted(found))
         elif os.path.lexists(path):

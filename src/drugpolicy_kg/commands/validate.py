@@ -13,6 +13,8 @@ if TYPE_CHECKING:
 from . import EXIT_CANNOT_RUN, EXIT_OK, EXIT_PROBLEMS, error
 
 FORMATS = ("text", "json", "turtle", "html", "csv")
+#: Spreadsheets picked up in a folder (a .csv may be anything: it is read only when named).
+FOLDER_SPREADSHEETS = frozenset({".xlsx"})
 
 
 @click.command(
@@ -98,7 +100,8 @@ def validate(
     """Validate action plans (Turtle, JSON-LD, RDF/XML, N-Triples, TriG, or a .xlsx/.csv
     spreadsheet) against Recital 12.
 
-    PATHS are files or folders (searched for RDF files; name spreadsheets explicitly). Each
+    PATHS are files or folders (searched for RDF files and .xlsx workbooks; name .csv files
+    explicitly). Each
     result says where: the line of the entry in RDF files, the sheet and cell in spreadsheets. Each plan is checked with the
     package's SHACL shapes, with the knowledge graph as context: one addressee state, one
     section per building block, real practices under their own block, no duplicates, one
@@ -119,10 +122,12 @@ def validate(
     # rdflib logs a traceback for every ill-typed literal ("2024-0-5"^^xsd:date); the shapes
     # report such values, so the traceback is noise that looks like a crash.
     logging.getLogger("rdflib.term").setLevel(logging.CRITICAL)
-    files = expand_paths(paths)
+    files = expand_paths(paths, FOLDER_SPREADSHEETS)
     if not files:
         raise InputError(
-            "no RDF files found (looked for " + ", ".join(sorted(RDF_EXTENSIONS)) + ")",
+            "no plan files found (looked for "
+            + ", ".join(sorted(set(RDF_EXTENSIONS) | FOLDER_SPREADSHEETS))
+            + ")",
             ", ".join(paths),
         )
     # One unreadable file (permissions, a FIFO, a link out of the folder, too large) is that
