@@ -30,7 +30,7 @@ def canonical(graph: Graph) -> Graph:
     out = Graph(bind_namespaces="none")
     for prefix, ns in PREFIXES.items():
         out.bind(prefix, ns)
-    for triple in sorted(source, key=lambda t: tuple(_sort_key(x) for x in t)):
+    for triple in sorted(source, key=lambda t: tuple(sort_key(x) for x in t)):
         out.add(triple)
     return out
 
@@ -53,7 +53,8 @@ def _sorted_jsonld(text: str) -> bytes:
     return (json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8")
 
 
-def _sort_key(term: object) -> tuple[str, str]:
+def sort_key(term: object) -> tuple[str, str]:
+    """A total order of RDF terms (kind, then N-Triples form): sorted output is stable."""
     return (type(term).__name__, term.n3() if hasattr(term, "n3") else str(term))
 
 
