@@ -66,6 +66,7 @@ __all__ = [
     "load_untrusted",
     "load_untrusted_into_store",
     "normalise_format",
+    "opened",
     "read_bounded",
     "strip_or_flag_embedded",
     "union_graph",
@@ -280,24 +281,20 @@ def _load_wire(
 ) -> tuple[Any, list[tuple[str, str]], str, str]:
     """Read and check one document; the wire form of :func:`_to_wire` (pyoxigraph's formats
     go from the parser to N-Quads bytes without an rdflib Dataset)."""
-    data, label, base = _read(source, name, limits)
-    with _as_input_errors(label, limits):
-        text = _check_text(data, label)
-        fmt = normalise_format(format) if format else detect_format(label, data)
-        with no_network():
-            if fmt not in _OX_FORMATS:
-                dataset = _parse(text, fmt, label, base, limits)
-                dataset.__dict__["_dpkg_origin"] = (label, base)
-                return _to_wire(dataset)
-            _check_before_parsing(text, fmt, label, limits)
-            parser = _ox_parser(text, fmt, base)
-            children: dict[Any, set[Any]] = {}
-            quads = list(_checked_quads(parser, fmt, label, limits, children))
-            _check_prefixes(parser, label, limits)
-            _check_depth(children, label, limits)
-            prefixes = sorted((str(p), str(n)) for p, n in parser.prefixes.items() if p)
-            wire = ox.serialize(quads, format=ox.RdfFormat.N_QUADS) if quads else b""
-            return wire or b"", prefixes, label, base
+    with opened(source, name, format, limits) as (text, fmt, label, base):
+        if fmt not in _OX_FORMATS:
+            dataset = _parse(text, fmt, label, base, limits)
+            dataset.__dict__["_dpkg_origin"] = (label, base)
+            return _to_wire(dataset)
+        _check_before_parsing(text, fmt, label, limits)
+        parser = _ox_parser(text, fmt, base)
+        children: dict[Any, set[Any]] = {}
+        quads = list(_checked_quads(parser, fmt, label, limits, children))
+        _check_prefixes(parser, label, limits)
+        _check_depth(children, label, limits)
+        prefixes = sorted((str(p), str(n)) for p, n in parser.prefixes.items() if p)
+        wire = ox.serialize(quads, format=ox.RdfFormat.N_QUADS) if quads else b""
+        return wire or b"", prefixes, label, base
     raise AssertionError("unreachable")  # pragma: no cover - the block returns or raises
 
 
@@ -308,20 +305,16 @@ def _load_graph_here(
     limits: Limits,
 ) -> Graph:
     """:func:`load_graph` in this process (already under a time limit, or none applies)."""
-    data, label, base = _read(source, name, limits)
-    with _as_input_errors(label, limits):
-        text = _check_text(data, label)
-        fmt = normalise_format(format) if format else detect_format(label, data)
-        with no_network():
-            if fmt in _OX_FORMATS:
-                _check_before_parsing(text, fmt, label, limits)
-                quads, prefixes = _ox_rdflib_quads(text, fmt, label, base, limits)
-                return graph_of(((s, p, o) for s, p, o, _g in quads), prefixes)
-            dataset = _parse(text, fmt, label, base, limits)
-            return graph_of(
-                ((s, p, o) for s, p, o, _g in dataset.quads((None, None, None, None))),
-                dataset.namespaces(),
-            )
+    with opened(source, name, format, limits) as (text, fmt, label, base):
+        if fmt in _OX_FORMATS:
+            _check_before_parsing(text, fmt, label, limits)
+            quads, prefixes = _ox_rdflib_quads(text, fmt, label, base, limits)
+            return graph_of(((s, p, o) for s, p, o, _g in quads), prefixes)
+        dataset = _parse(text, fmt, label, base, limits)
+        return graph_of(
+            ((s, p, o) for s, p, o, _g in dataset.quads((None, None, None, None))),
+            dataset.namespaces(),
+        )
     raise AssertionError("unreachable")  # pragma: no cover - the block returns or raises
 
 
@@ -434,15 +427,29 @@ def _load_one(
     format: str | None,
     limits: Limits,
 ) -> Dataset:
+    with opened(source, name, format, limits) as (text, fmt, label, base):
+        dataset = _parse(text, fmt, label, base, limits)
+        dataset.__dict__["_dpkg_origin"] = (label, base)
+        return dataset
+    raise AssertionError("unreachable")  # pragma: no cover - the block returns or raises
+
+
+@contextmanager
+def opened(
+    source: str | os.PathLike[str] | bytes,
+    name: str | None,
+    format: str | None,
+    limits: Limits,
+) -> Iterator[tuple[str, str, str, str]]:
+    """Read one untrusted document and give ``(text, format, label, base)`` to the block that
+    parses it: size bound, UTF-8 and format checked, no network, and whatever the block
+    raises turned into an :class:`InputError` naming the file (every reader starts here)."""
     data, label, base = _read(source, name, limits)
     with _as_input_errors(label, limits):
         text = _check_text(data, label)
         fmt = normalise_format(format) if format else detect_format(label, data)
         with no_network():
-            dataset = _parse(text, fmt, label, base, limits)
-            dataset.__dict__["_dpkg_origin"] = (label, base)
-            return dataset
-    raise AssertionError("unreachable")  # pragma: no cover - the block returns or raises
+            yield text, fmt, label, base
 
 
 @contextmanager

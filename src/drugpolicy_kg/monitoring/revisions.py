@@ -275,30 +275,24 @@ def _file_triples(path: str, value: Any) -> list[tuple[str, str, Any]] | None:
     depth, triple/literal/blank-node limits, syntax errors with line, no network). ``None`` for
     formats pyoxigraph does not parse (JSON-LD, TriX): the caller takes the rdflib path."""
     from .. import rdfio
-    from ..netguard import no_network
 
     limits = rdfio.Limits()
-    data, label, base = rdfio._read(path, None, limits)
     wanted = _WANTED
-    with rdfio._as_input_errors(label, limits):
-        text = rdfio._check_text(data, label)
-        fmt = rdfio.detect_format(label, data)
+    with rdfio.opened(path, None, None, limits) as (text, fmt, label, base):
         if fmt not in rdfio._OX_FORMATS:
             return None
-        with no_network():
-            if fmt == "xml":
-                rdfio._check_xml(text, label, limits)
-            children: dict[Any, set[Any]] = {}
-            quads = rdfio._checked_quads(
-                rdfio._ox_parser(text, fmt, base), fmt, label, limits, children
-            )
-            triples = []
-            for quad in quads:
-                predicate = quad.predicate.value
-                if predicate in wanted:
-                    triples.append((value(quad.subject), predicate, value(quad.object)))
-            rdfio._check_depth(children, label, limits)
-            return triples
+        rdfio._check_before_parsing(text, fmt, label, limits)
+        children: dict[Any, set[Any]] = {}
+        quads = rdfio._checked_quads(
+            rdfio._ox_parser(text, fmt, base), fmt, label, limits, children
+        )
+        triples = []
+        for quad in quads:
+            predicate = quad.predicate.value
+            if predicate in wanted:
+                triples.append((value(quad.subject), predicate, value(quad.object)))
+        rdfio._check_depth(children, label, limits)
+        return triples
     raise AssertionError("unreachable")  # pragma: no cover - the block returns or raises
 
 
