@@ -159,6 +159,14 @@ def test_a_file_that_cannot_be_read_does_not_hide_the_others(tmp_path: Path) -> 
         assert all(d["conforms"] for d in data)
         assert "b.ttl: this is a PNG image" in result.stderr
         assert "d.ttl:1:" in result.stderr and "Traceback" not in result.output
+    one_good = tmp_path / "one-good"
+    one_good.mkdir()
+    (one_good / "a.ttl").write_text(good, encoding="utf-8")
+    (one_good / "b.ttl").write_text("nope {", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["validate", "-f", "json", str(one_good)])
+    assert result.exit_code == 2
+    (only,) = json.loads(result.stdout)  # several files asked for: still a list, with "file"
+    assert Path(only["file"]).name == "a.ttl"
     only_bad = tmp_path / "bad"
     only_bad.mkdir()
     (only_bad / "x.ttl").write_text("nope {", encoding="utf-8")

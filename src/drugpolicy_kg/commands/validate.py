@@ -117,7 +117,7 @@ def validate(
     from ..validation.chain import check_chains
     from ..validation.engine import PARALLEL_THRESHOLD, validate_files
     from ..validation.methods import use_method
-    from ..validation.render import RENDERERS, render_text
+    from ..validation.render import RENDERERS, render_json, render_text
 
     # rdflib logs a traceback for every ill-typed literal ("2024-0-5"^^xsd:date); the shapes
     # report such values, so the traceback is noise that looks like a crash.
@@ -185,6 +185,8 @@ def validate(
             )
 
         rendered = render_text(_terminal_safe(reports), style)
+    elif fmt == "json":  # several files asked for: a list, even if one could be read
+        rendered = render_json(reports, several=len(files) + len(unreadable) > 1)
     else:
         rendered = RENDERERS[fmt](reports)
     if peer_plans:

@@ -123,9 +123,10 @@ def summary_table(reports: Sequence[PlanReport]) -> str:
     return "\n".join(lines)
 
 
-def render_json(reports: Sequence[PlanReport]) -> str:
-    """The contract's JSON: one object for one file, a list (with ``file``) for several."""
-    if len(reports) == 1:
+def render_json(reports: Sequence[PlanReport], several: bool = False) -> str:
+    """The contract's JSON: one object for one file, a list (with ``file``) for several
+    (``several``: a list even when only one of several files could be read)."""
+    if len(reports) == 1 and not several:
         data: object = reports[0].as_json()
     else:
         data = [r.as_json(with_file=True) for r in reports]
