@@ -708,7 +708,7 @@ def test_a_fifo_or_folder_named_like_a_workbook_is_refused(tmp_path: Path) -> No
     cases = (
         (["validate", str(fifo)], "not a regular file"),
         (["plan", "import", str(fifo)], "not a regular file"),
-        (["validate", str(folder)], "no plan files found"),  # a folder is searched
+        (["validate", str(folder)], "no RDF files"),  # a folder is searched
         (["plan", "import", str(folder)], "directory"),
     )
     for args, words in cases:

@@ -125,7 +125,7 @@ def validate(
     files = expand_paths(paths, FOLDER_SPREADSHEETS)
     if not files:
         raise InputError(
-            "no plan files found (looked for "
+            "no RDF files or workbooks found (looked for "
             + ", ".join(sorted(set(RDF_EXTENSIONS) | FOLDER_SPREADSHEETS))
             + ")",
             ", ".join(paths),
