@@ -271,3 +271,15 @@ def test_chains_from_records_and_from_files_read_again_agree(tmp_path: Path) -> 
     assert found[0] == found[1]
     assert ("Warning", "RevisionBackwardStatus") in found[0][1]
     assert ("Violation", "RevisionLaterDate") in found[0][1]
+
+
+def test_a_revision_dated_as_plain_text_is_still_checked_for_its_date(tmp_path: Path) -> None:
+    """The date typed as text is reported as ill-typed *and* still read for the chain (the
+    records come from the plan as written, as the web service reads them)."""
+    newer = plan("p2", issued="2024-01-01", revises=("p1",)).replace(
+        '"2024-01-01"^^xsd:date', '"2024-01-01"'
+    )
+    assert '"2024-01-01"^^' not in newer
+    code, found = validate(tmp_path, {"p1": plan("p1"), "p2": newer})
+    assert ("Violation", "RevisionLaterDate") in shapes(found["p2"]), found["p2"]
+    assert code == 1

@@ -231,3 +231,31 @@ def test_turtle_report_of_many_files_is_stable_and_equal_to_the_canonical_one(
     # both through rdflib's Turtle writer (which writes "-5"^^xsd:decimal as -5.0)
     reference = Graph().parse(data=canonical(combined).serialize(format="turtle"), format="turtle")
     assert isomorphic(ours, reference)
+
+
+def test_unreadable_files_are_named_in_the_order_given_whatever_the_workers(
+    tmp_path: Path,
+) -> None:
+    """Errors come in the order of the files (not the order workers finish), and when no file
+    can be read, every file's error is printed, not only the first."""
+    good = (FIXTURES / "valid-minimal.ttl").read_text(encoding="utf-8")
+    big_bad = "@prefix : <https://example.org/> .\n" + ":a :b :c .\n" * 20000 + "oops {\n"
+    for i in range(12):
+        (tmp_path / f"p{i:02d}.ttl").write_text(good, encoding="utf-8")
+    (tmp_path / "p00.ttl").write_text(big_bad, encoding="utf-8")  # slow to fail
+    (tmp_path / "p01.ttl").write_text("quick {", encoding="utf-8")  # fast to fail
+    (tmp_path / "p07.ttl").write_bytes(b"\x89PNG\r\n\x1a\n0000")
+    for extra in (["--workers", "2"], ["--workers", "1"], ["--timeout", "0"]):
+        result = CliRunner().invoke(cli, ["validate", "-f", "json", *extra, str(tmp_path)])
+        assert result.exit_code == 2
+        named = [line.split(": ", 2)[2] for line in result.stderr.splitlines() if "error" in line]
+        assert [Path(n.split(":")[0]).name for n in named] == ["p00.ttl", "p01.ttl", "p07.ttl"]
+        assert len(json.loads(result.stdout)) == 9
+    all_bad = tmp_path / "all-bad"
+    all_bad.mkdir()
+    for name in ("a.ttl", "b.ttl", "c.ttl"):
+        (all_bad / name).write_text("nope {", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["validate", str(all_bad)])
+    assert result.exit_code == 2
+    for name in ("a.ttl", "b.ttl", "c.ttl"):
+        assert f"{name}:1:" in result.output, result.output

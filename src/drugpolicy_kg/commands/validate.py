@@ -133,24 +133,35 @@ def validate(
     # One unreadable file (permissions, a FIFO, a link out of the folder, too large) is that
     # file's error: the others are still validated and reported, then the exit code is 2.
     unreadable: list[InputError] = []
+    position = {path: i for i, path in reversed(list(enumerate(files)))}
+    where: dict[int, int] = {}  # id(error) -> the file's place in the order given
+
+    def not_read(path: str, problem: InputError) -> None:
+        """A file that cannot be read is that file's error: the others are still reported."""
+        unreadable.append(problem)
+        where[id(problem)] = position.get(path, len(position))
+        not_validated.add(path)
+
+    def give_up() -> None:
+        """Nothing could be read: every file's error, the last one as the command's."""
+        unreadable.sort(key=lambda e: where.get(id(e), 0))
+        for problem in unreadable[:-1]:
+            error(str(problem))
+        raise unreadable[-1]
+
+    not_validated: set[str] = set()
     for path in list(files):
         if path != "-":
             try:
                 check_readable(path)
             except InputError as exc:
-                unreadable.append(exc)
+                not_read(path, exc)
                 files.remove(path)
     if not files:
-        raise unreadable[0]
+        give_up()
     chosen = parse_deadline(deadline) if deadline else None
     use_method(engine)
     show_progress = len(files) > PARALLEL_THRESHOLD and sys.stderr.isatty()
-    not_validated: set[str] = set()
-
-    def not_read(path: str, problem: InputError) -> None:
-        """A file that cannot be read is that file's error: the others are still reported."""
-        unreadable.append(problem)
-        not_validated.add(path)
 
     with input_limit(timeout or None):  # --timeout 0: no limit, nothing forked
         if show_progress:
@@ -168,8 +179,9 @@ def validate(
             reports = validate_files(
                 files, chosen, workers, timeout=timeout, records=True, on_error=not_read
             )
-    if not reports:  # nothing could be read: the first file's error is the command's
-        raise unreadable[0]
+    if not reports:
+        give_up()
+    unreadable.sort(key=lambda e: where.get(id(e), 0))  # in the order the files were given
     files = [f for f in files if f not in not_validated]
     check_chains(reports, files)  # revision chains span files (docs/monitoring.md)
 

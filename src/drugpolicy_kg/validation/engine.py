@@ -216,6 +216,7 @@ class Engine:
         ``dps:SpreadsheetCellShape`` (the validation results they explain are dropped).
         """
         document = _stable_blank_nodes(_flatten(document))
+        as_written = document  # before ill-typed values are taken out (the chain records)
         bad = ill_typed(document)
         if bad:  # taken out, so that comparisons see only valid values (reported below)
             dropped = {triple for triple, _form in bad}
@@ -274,7 +275,7 @@ class Engine:
             report_ntriples="".join(report_nt),
             revises=any(True for _ in document.triples((None, PROV.wasRevisionOf, None))),
             records=(
-                plans_from_graph(document, name, CHAIN_PREDICATES) if WITH_RECORDS.get() else []
+                plans_from_graph(as_written, name, CHAIN_PREDICATES) if WITH_RECORDS.get() else []
             ),
         )
 

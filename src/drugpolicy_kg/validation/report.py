@@ -54,7 +54,7 @@ class Result:
         blocks = ("I", "II", "III", "IV")
         block_rank = (blocks.index(self.block) if self.block in blocks else 4) if self.block else -1
         practice_rank = (
-            tuple(int(x) if x.isdigit() else 1 << 30 for x in self.practice.split(".")[1:])
+            tuple(int(x) if x.isdecimal() else 1 << 30 for x in self.practice.split(".")[1:])
             if self.practice
             else ()
         )

@@ -153,13 +153,12 @@ def validate_batch(
     slots: list[_Child | None] = [None] * max(1, min(workers, len(paths)))
     busy: dict[Connection, _Child] = {}
     following = 0  # the next file to hand out
-    skipped: set[int] = set()  # files whose error went to on_error
+    not_read: dict[int, InputError] = {}  # file index -> its error, for on_error
     try:
         while True:
             if on_error is not None:  # a file that cannot be read is that file's error
-                for index in sorted(i for i, e in errors.items() if isinstance(e, InputError)):
-                    on_error(paths[index], errors.pop(index))  # type: ignore[arg-type]
-                    skipped.add(index)
+                for index in [i for i, e in errors.items() if isinstance(e, InputError)]:
+                    not_read[index] = errors.pop(index)  # type: ignore[assignment]
             stop_at = min(errors, default=len(paths))
             for slot, child in enumerate(slots):
                 if following >= stop_at:
@@ -210,14 +209,15 @@ def validate_batch(
                         child.kill()
                         slots[slots.index(child)] = None  # a fresh child for the next files
                         errors[index] = timed_out(paths[index], limit)
-        if on_error is not None:
-            for index in sorted(i for i, e in errors.items() if isinstance(e, InputError)):
-                on_error(paths[index], errors.pop(index))  # type: ignore[arg-type]
-                skipped.add(index)
         if errors:
             raise errors[min(errors)]
+        if on_error is not None:
+            for index in [i for i, e in errors.items() if isinstance(e, InputError)]:
+                not_read[index] = errors.pop(index)  # type: ignore[assignment]
+            for index in sorted(not_read):  # in the order given, however the workers finished
+                on_error(paths[index], not_read[index])
         done = [r for r in reports if r is not None]
-        assert len(done) == len(paths) - len(skipped)
+        assert len(done) == len(paths) - len(not_read)
         return done
     finally:
         for child in slots:
