@@ -31,19 +31,17 @@ from rdflib.term import Node
 
 from ..errors import InputError
 from ..vocab import (
-    COUNTRY,
     DCTERMS,
     DECISION,
-    DPK,
     DPO,
     ELI,
-    ELI_BASE,
     OWL,
     RDF,
     RDFS,
     SKOS,
     STATUSES,
 )
+from .resolve import entity_key
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -218,18 +216,6 @@ def _text(kg: Graph, node: Node, *props: URIRef) -> str | None:
     return None
 
 
-def _key(kind: str, iri: str) -> str:
-    """The readable key of a node: ``SIS`` for ``dpk:tool/SIS``, ``reg/2016/794`` for an ELI."""
-    if iri.startswith(str(COUNTRY)):
-        return iri[len(str(COUNTRY)) :]
-    if iri.startswith(ELI_BASE):
-        return iri[len(ELI_BASE) :].removesuffix("/oj")
-    if iri.startswith(str(DPK)):
-        rest = iri[len(str(DPK)) :]
-        return rest.split("/", 1)[1] if "/" in rest else rest
-    return _local(URIRef(iri))
-
-
 def _acronym(labels: Iterable[str]) -> str | None:
     found = sorted(x for x in labels if re.fullmatch(r"[A-Z][A-Z0-9-]{1,9}", x))
     return found[0] if found else None
@@ -277,7 +263,7 @@ def _collect_nodes(kg: Graph) -> dict[str, dict[str, Any]]:
     nodes: dict[str, dict[str, Any]] = {}
     for inst, (kind, classes) in found.items():
         iri = str(inst)
-        key = _key(kind, iri)
+        key = entity_key(iri)
         notation = _text(kg, inst, SKOS.notation)
         name = _text(kg, inst, SKOS.prefLabel, RDFS.label) or key
         alts = sorted({str(o) for o in kg.objects(inst, SKOS.altLabel) if isinstance(o, Literal)})
@@ -301,7 +287,7 @@ def _collect_nodes(kg: Graph) -> dict[str, dict[str, Any]]:
         elif kind == "practice":
             block = kg.value(inst, DPO.buildingBlock)
             number = kg.value(inst, DPO.practiceNumber)
-            attrs["block"] = _key("block", str(block)) if block is not None else ""
+            attrs["block"] = entity_key(str(block)) if block is not None else ""
             text = _text(kg, inst, DCTERMS.description)
             if text:
                 attrs["text"] = text
@@ -327,7 +313,7 @@ def _add_plan_parts(
 ) -> None:
     for plan in plans:
         if plan.state not in nodes:
-            key = _key("state", plan.state)
+            key = entity_key(plan.state)
             nodes[plan.state] = {
                 "kind": "state",
                 "name": key,
@@ -429,7 +415,7 @@ def latest_per_state(plans: Sequence[Plan]) -> list[Plan]:
             best[plan.state] = plan
         else:
             log.info("%s: %s supersedes %s", plan.state, cur.id, plan.id)
-    return [best[s] for s in sorted(best, key=lambda s: _key("state", s))]
+    return [best[s] for s in sorted(best, key=entity_key)]
 
 
 # --- reading action plans -----------------------------------------------------------------
