@@ -237,13 +237,11 @@ def load_untrusted(
     Raises :class:`InputError` (file, line, column when known) and nothing else.
     """
     limits = limits or Limits()
-    what = f"reading {name or ('<stdin>' if os.fspath(source) == '-' else _label_of(source))}"
     return _within_input_limit(
         lambda: _to_wire(_load_one(source, name, format, limits)),
         lambda wire: _from_wire(wire, limits),
         lambda: _load_one(source, name, format, limits),
-        what,
-        limits if not isinstance(source, bytes | bytearray) and os.fspath(source) == "-" else None,
+        *_reading(source, name, limits),
     )
 
 
@@ -263,13 +261,22 @@ def load_graph(
     ``docs/benchmarks.md``). The graph may be changed like any other.
     """
     limits = limits or Limits()
-    what = f"reading {name or ('<stdin>' if os.fspath(source) == '-' else _label_of(source))}"
     return _within_input_limit(
         lambda: _load_wire(source, name, format, limits),
         lambda wire: _graph_from_wire(wire, limits),
         lambda: _load_graph_here(source, name, format, limits),
-        what,
-        limits if not isinstance(source, bytes | bytearray) and os.fspath(source) == "-" else None,
+        *_reading(source, name, limits),
+    )
+
+
+def _reading(
+    source: str | os.PathLike[str] | bytes, name: str | None, limits: Limits
+) -> tuple[str, Limits | None]:
+    """What reading one source is called in a time-limit message, and the limits of standard
+    input when the source is ``-`` (its bytes are read before the reader child starts)."""
+    stdin = not isinstance(source, bytes | bytearray) and os.fspath(source) == "-"
+    return f"reading {name or ('<stdin>' if stdin else _label_of(source))}", (
+        limits if stdin else None
     )
 
 
