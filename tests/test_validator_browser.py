@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from test_graph_browser import CHROMIUM, DevTools, browser  # noqa: F401 (fixture)
+from browser_client import CHROMIUM, DevTools, launched
 from validator_helpers import EXAMPLES, FIXTURES, Server, live_server, plan_in
 
 pytestmark = [
@@ -31,6 +31,11 @@ pytestmark = [
 NLD = EXAMPLES / "nld-2024.ttl"
 VIOLATING = FIXTURES / "plans" / "adopted-without-measures.ttl"
 AXE = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
+
+
+@pytest.fixture
+def browser(tmp_path: Path) -> Iterator[DevTools]:
+    yield from launched(tmp_path)
 
 
 @pytest.fixture(scope="module")
@@ -109,7 +114,7 @@ def _outside(b: DevTools, server: Server) -> list[str]:
     ]
 
 
-def test_upload_without_javascript(browser: DevTools, server: Server) -> None:  # noqa: F811
+def test_upload_without_javascript(browser: DevTools, server: Server) -> None:
     browser.call("DOM.enable")
     browser.call("Emulation.setScriptExecutionDisabled", value=True)
     _navigate(browser, server.url + "/validate")
@@ -136,7 +141,7 @@ def test_upload_without_javascript(browser: DevTools, server: Server) -> None:  
     assert _outside(browser, server) == []
 
 
-def test_upload_with_javascript_needs_no_reload(browser: DevTools, server: Server) -> None:  # noqa: F811
+def test_upload_with_javascript_needs_no_reload(browser: DevTools, server: Server) -> None:
     browser.call("DOM.enable")
     _navigate(browser, server.url + "/validate")
     assert browser.js("document.documentElement.classList.contains('js')")
@@ -189,7 +194,7 @@ def test_upload_with_javascript_needs_no_reload(browser: DevTools, server: Serve
     assert _outside(browser, server) == []
 
 
-def test_page_has_no_serious_accessibility_violation(browser: DevTools, server: Server) -> None:  # noqa: F811
+def test_page_has_no_serious_accessibility_violation(browser: DevTools, server: Server) -> None:
     """axe-core (vendored from npm) on the empty form, a report and an error."""
     browser.call("DOM.enable")
     browser.call("Page.setBypassCSP", enabled=True)  # to inject axe; the page is unchanged
@@ -220,7 +225,7 @@ def test_page_has_no_serious_accessibility_violation(browser: DevTools, server: 
     _screenshot(browser, "5-js-error")
 
 
-def test_api_docs_work_offline(browser: DevTools, server: Server) -> None:  # noqa: F811
+def test_api_docs_work_offline(browser: DevTools, server: Server) -> None:
     _navigate(browser, server.url + "/api/docs")
     assert browser.wait_js("document.querySelectorAll('.opblock').length >= 3", timeout=30)
     summaries = browser.js(
