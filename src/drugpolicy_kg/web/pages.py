@@ -101,6 +101,10 @@ class Page:
     rdf: bool = True
 
 
+#: Kinds whose pages share another kind's template: a theme is a group of practices, as a block.
+_TEMPLATES = {"theme": "block.html"}
+
+
 def _natural(text: str) -> tuple[Any, ...]:
     return tuple(
         (0, int(t), "") if t.isdigit() else (1, 0, t.lower()) for t in re.split(r"(\d+)", text)
@@ -331,7 +335,11 @@ class WebKG:
             ctx.update(extra(s))
         if iri == DECISION:
             ctx.update(self._decision_context())
-        template = f"{kind}.html" if extra is not None or iri == DECISION else "resource.html"
+        template = (
+            _TEMPLATES.get(kind, f"{kind}.html")
+            if extra is not None or iri == DECISION
+            else "resource.html"
+        )
         if iri == DECISION:
             template = "decision.html"
         return Page(template, iris.path_of(s) or "", self.display(iri), s, kind, ctx)
