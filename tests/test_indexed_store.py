@@ -66,6 +66,32 @@ def test_adds_and_removes_as_rdflib(first: list[tuple], second: list[tuple]) -> 
     assert all(po and all(po.values()) for po in store.spo.values())
 
 
+@settings(max_examples=60, deadline=None)
+@given(st.lists(triples, min_size=1, max_size=4), triples)
+def test_a_union_answers_as_one_store_and_changes_reach_no_part(
+    parts: list[list[tuple]], later: list[tuple]
+) -> None:
+    stores = [IndexedMemory.of(part) for part in parts]
+    before = [set(graph_of(part)) for part in parts]
+    union = Graph(store=IndexedMemory.union(stores))
+    ref = _reference([t for part in parts for t in part])
+    assert len(union) == len(ref)
+    for pattern in _patterns():
+        assert set(union.triples(pattern)) == set(ref.triples(pattern)), pattern
+    # the fast engine's index reads the union's dictionaries directly
+    index = Index(union)
+    for s, p, o in ref:
+        assert o in index.objects(s, p) and s in index.subjects(p, o)
+    for triple in later:  # copy on write: the parts never see the union's changes
+        union.add(triple)
+        ref.add(triple)
+    for triple in [*later[::2], *list(ref)[::3]]:
+        union.remove(triple)
+        ref.remove(triple)
+    assert set(union) == set(ref) and len(union) == len(ref)
+    assert [set(Graph(store=store)) for store in stores] == before
+
+
 def test_duplicates_are_kept_once_and_order_is_insertion_order() -> None:
     data = [(EX.a, EX.p, EX.c), (EX.a, EX.p, EX.b), (EX.a, EX.p, EX.c)]
     graph = graph_of(data)

@@ -193,6 +193,30 @@ def test_context_data_graph_is_small_and_ignores_kg_statements() -> None:
     ) not in data
 
 
+@pytest.mark.parametrize("with_practices", [True, False])
+def test_the_layered_data_graph_holds_what_the_copied_one_holds(with_practices: bool) -> None:
+    """The fast engine's data graph shares the plan's and the KG's indexes
+    (``IndexedMemory.union``) when the plan leaves the KG alone, and copies triple by triple
+    when it restates it: both give the triples of the rdflib-store path, and the plan is not
+    changed by changes to its data graph."""
+    from drugpolicy_kg.rdfio import load_graph
+
+    ctx = cached_context()
+    files = sorted(FIXTURES.glob("*.ttl")) + sorted((ROOT / "examples" / "plans").glob("*.ttl"))
+    assert len(files) > 20
+    for file in files:
+        plan = load_graph(file)
+        before = set(plan)
+        fast = ctx.data_graph(plan, with_practices=with_practices, store="indexed")
+        slow = ctx.data_graph(set(plan), with_practices=with_practices)
+        assert set(fast) == set(slow) and len(fast) == len(slow), file.name
+        fast.add((URIRef("https://example.org/new"), RDF.type, URIRef("https://example.org/C")))
+        fast.remove((None, RDF.type, None))
+        assert set(plan) == before, file.name
+    layered = ctx.data_graph(load_graph(FIXTURES / "valid-minimal.ttl"), store="indexed")
+    assert layered.store._shared  # the common case shares, it does not copy
+
+
 def test_conditional_rule_is_reported_once_on_the_entry() -> None:
     """Regression: the measures rule is checked from each status node; an entry with two
     statuses is reached twice but reported once, on the entry, with the missing property."""

@@ -98,11 +98,15 @@ class KGContext:
         loop, its indexes read directly; ~20x cheaper than adding triple by triple) serves the
         fast engine; pySHACL needs a context-aware store (the default).
         """
+        source = getattr(plan, "store", None)
+        if store == "indexed" and isinstance(plan, Graph) and isinstance(source, IndexedMemory):
+            layered = self._layered(source, with_practices)
+            if layered is not None:
+                return Graph(store=layered)
         kept: list[Triple] = []
         states: set[URIRef] = set()
         state_triples = self.state_triples
         kg_subjects = self.kg_subjects
-        source = getattr(plan, "store", None)
         if isinstance(plan, Graph) and isinstance(source, IndexedMemory):
             # the plan's own index: a KG subject is skipped with all its triples at once, and
             # set look-ups replace rdflib's Python-level term comparisons
@@ -116,7 +120,7 @@ class KGContext:
                         objects = {o: None for o in objects if o not in _KG_CLASSES}
                     for o in objects:
                         kept.append((s, p, o))
-                        if o in state_triples and isinstance(o, URIRef):
+                        if isinstance(o, URIRef) and o in state_triples:
                             states.add(o)
         else:
             for triple in plan:
@@ -124,7 +128,7 @@ class KGContext:
                     continue
                 kept.append(triple)
                 obj = triple[2]
-                if obj in state_triples and isinstance(obj, URIRef):
+                if isinstance(obj, URIRef) and obj in state_triples:
                     states.add(obj)
         if with_practices:
             kept += self.base_triples
@@ -136,6 +140,34 @@ class KGContext:
         for triple in kept:
             graph.add(triple)
         return graph
+
+    def _layered(self, plan: IndexedMemory, with_practices: bool) -> IndexedMemory | None:
+        """The data graph's store as a union of the plan's own store, the KG's practices and
+        the states it names (:meth:`IndexedMemory.union`: nothing copied triple by triple), or
+        ``None`` when the plan restates or alters the KG (those triples must be left out)."""
+        if not self.kg_subjects.isdisjoint(plan.spo) or _ADDRESSED_TO in plan.pos:
+            return None
+        typed = plan.pos.get(_TYPE)
+        if typed is not None and not _KG_CLASSES.isdisjoint(typed):
+            return None
+        state_triples = self.state_triples
+        states = sorted(
+            {
+                o
+                for by_object in plan.pos.values()
+                for o in by_object
+                if isinstance(o, URIRef) and o in state_triples
+            }
+        )
+        layers = [plan]
+        if with_practices:
+            base = self.__dict__.get("_base_store")
+            if base is None:
+                base = self.__dict__["_base_store"] = IndexedMemory.of(self.base_triples)
+            layers.append(base)
+        if states:
+            layers.append(IndexedMemory.of(t for state in states for t in state_triples[state]))
+        return IndexedMemory.union(layers)
 
 
 def _text(graph: Graph, subject: URIRef, predicate: URIRef) -> str:

@@ -30,7 +30,7 @@ from rdflib.paths import Path
 from rdflib.term import Node
 
 from ..errors import InputError
-from ..indexed_store import IndexedMemory, graph_of
+from ..indexed_store import IndexedMemory, graph_of, triples_of
 from ..monitoring.revisions import CHAIN_PREDICATES, plans_from_graph
 from ..vocab import DPO, DPS, PROV, RDF, SH, XSD, practice_iri
 from .chain import exempt_revisions
@@ -217,7 +217,7 @@ class Engine:
         """
         document = _stable_blank_nodes(_flatten(document))
         as_written = document  # before ill-typed values are taken out (the chain records)
-        bad = ill_typed(document)
+        bad = ill_typed(triples_of(document))
         if bad:  # taken out, so that comparisons see only valid values (reported below)
             dropped = {triple for triple, _form in bad}
             document = graph_of((triple for triple in document if triple not in dropped), document)
@@ -585,7 +585,7 @@ def _stable_blank_nodes(document: Graph) -> Graph:
     if labels:
         get = labels.get
         triples: Iterable[tuple[Node, Node, Node]] = (
-            (get(s, s), p, get(o, o)) for s, p, o in document
+            (get(s, s), p, get(o, o)) for s, p, o in triples_of(document)
         )
     else:
         triples = to_canonical_graph(document)
@@ -614,7 +614,7 @@ def _content_labels(document: Graph) -> dict[Node, BNode] | None:
     own: dict[Node, list[str]] = {}
     out_blank: dict[Node, list[tuple[str, Node]]] = {}
     in_blank: dict[Node, list[tuple[str, Node]]] = {}
-    for s, p, o in document:
+    for s, p, o in triples_of(document):
         s_blank = isinstance(s, BNode)
         o_blank = isinstance(o, BNode)
         if not (s_blank or o_blank):

@@ -38,10 +38,25 @@ from typing import Any
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
+from rdflib.namespace import NamespaceManager
 from rdflib.term import Node
 
 from ..indexed_store import IndexedMemory
 from ..vocab import RDF, RDFS, SH, XSD
+
+# Terms the per-plan code uses, made once: rdflib's ``Namespace`` makes a new URIRef at every
+# attribute access, and one object compares by identity before Python's ``__eq__``.
+_TYPE = RDF.type
+_SUBCLASS_OF = RDFS.subClassOf
+_VALIDATION_RESULT = SH.ValidationResult
+_SOURCE_COMPONENT = SH.sourceConstraintComponent
+_SOURCE_SHAPE = SH.sourceShape
+_RESULT_SEVERITY = SH.resultSeverity
+_FOCUS_NODE = SH.focusNode
+_VALUE = SH.value
+_RESULT_PATH = SH.resultPath
+_RESULT_MESSAGE = SH.resultMessage
+_DETAIL = SH.detail
 
 #: A result in pySHACL's own form: (text description, result node, result triples).
 PyshaclResult = tuple[str, BNode, list[tuple[Any, Any, Any]]]
@@ -63,12 +78,31 @@ class NotComparable(Exception):
 # literal or a blank node): the CLI starts ~0.12 s faster without it.
 
 
+#: the shared manager of :func:`_namespaces` and how many more times it may be handed out (it
+#: remembers every namespace it has split an IRI into: renewed now and then in a long run)
+_SHARED_NAMESPACES: list[Any] = [None, 0]
+
+
+def _namespaces(graph: Graph) -> NamespaceManager:
+    """``graph.namespace_manager``; for a data graph built here (its store binds no prefix), a
+    shared manager with the same bindings, instead of a new one (some thirty prefixes bound)
+    for every plan that gets a generated message."""
+    store = graph.store
+    if isinstance(store, IndexedMemory) and next(iter(store.namespaces()), None) is None:
+        if _SHARED_NAMESPACES[1] <= 0:
+            _SHARED_NAMESPACES[:] = [Graph(store=IndexedMemory()).namespace_manager, 1000]
+        _SHARED_NAMESPACES[1] -= 1
+        manager: NamespaceManager = _SHARED_NAMESPACES[0]
+        return manager
+    return graph.namespace_manager
+
+
 def stringify_node(graph: Graph, node: Node) -> str:
     """pySHACL's :func:`pyshacl.rdfutil.stringify_node` (for generated messages): an IRI as
     pySHACL writes it (its prefixed name in ``graph``, ``sh:`` bound); literals and blank nodes
     by pySHACL's own function."""
     if isinstance(node, URIRef):
-        manager = graph.namespace_manager
+        manager = _namespaces(graph)
         manager.bind("sh", SH, override=False, replace=False)
         try:
             return node.n3(namespace_manager=manager)
@@ -218,7 +252,7 @@ class Index:
         found = self._sub_cache.get(cls)
         if found is None:
             found = self._sub_cache[cls] = self._closure(
-                cls, lambda c: self.subjects(RDFS.subClassOf, c)
+                cls, lambda c: self.subjects(_SUBCLASS_OF, c)
             )
         return found
 
@@ -226,7 +260,7 @@ class Index:
         found = self._super_cache.get(cls)
         if found is None:
             found = self._super_cache[cls] = self._closure(
-                cls, lambda c: self.objects(c, RDFS.subClassOf)
+                cls, lambda c: self.objects(c, _SUBCLASS_OF)
             )
         return found
 
@@ -241,7 +275,7 @@ def _compile_path(sg: Graph, node: Node) -> PathFn:
         pred = node
 
         def forward(ix: Index, focus: Node) -> set[Node]:
-            return set(ix.objects(focus, pred))
+            return set(ix.out.get(focus, _EMPTY).get(pred, ()))
 
         return forward
     if not isinstance(node, BNode):
@@ -254,7 +288,7 @@ def _compile_path(sg: Graph, node: Node) -> PathFn:
         ipred = inner
 
         def inverse(ix: Index, focus: Node) -> set[Node]:
-            return set(ix.subjects(ipred, focus))
+            return set(ix.back.get(ipred, _EMPTY).get(focus, ()))
 
         return inverse
     if RDF.first in preds:
@@ -337,7 +371,7 @@ def _per_focus(check: FocusCheck) -> Check:
 def _severity(result: PyshaclResult) -> Node | None:
     node = result[1]
     for s, p, o in result[2]:
-        if s == node and p == SH.resultSeverity:
+        if (s is node or s == node) and (p is _RESULT_SEVERITY or p == _RESULT_SEVERITY):
             return o
     return None
 
@@ -356,6 +390,8 @@ class Shape:
     target_subjects_of: list[Node] = field(default_factory=list)
     target_objects_of: list[Node] = field(default_factory=list)
     checks: list[Check] = field(default_factory=list)
+    #: a Warning or Info shape: it always conforms (warnings and infos allowed)
+    allow: bool = False
 
     @property
     def targeted(self) -> bool:
@@ -387,12 +423,15 @@ class _Run:
         a Warning or Info shape always conforms; another conforms unless a component fails with
         a result of another severity."""
         path = shape.path
-        ix = self.ix
-        focus_values = {f: (path(ix, f) if path is not None else {f}) for f in focus_nodes}
+        if path is None:
+            focus_values = {f: {f} for f in focus_nodes}
+        else:
+            ix = self.ix
+            focus_values = {f: path(ix, f) for f in focus_nodes}
         results: list[PyshaclResult] = []
         if not focus_values:
             return True, results
-        allow = shape.severity in _ALLOWED
+        allow = shape.allow
         non_conformant = False
         for check in shape.checks:
             ok, found = check(self, focus_values)
@@ -406,7 +445,7 @@ class _Run:
         found: set[Node] = set(shape.target_nodes)
         for cls in shape.target_classes:
             for sub in ix.subclasses(cls):
-                found.update(ix.subjects(RDF.type, sub))
+                found.update(ix.subjects(_TYPE, sub))
         for pred in shape.target_subjects_of:
             for subjects in ix.back.get(pred, {}).values():
                 found.update(subjects)
@@ -424,24 +463,24 @@ class _Run:
     ) -> PyshaclResult:
         """A result in pySHACL's form (``ConstraintComponent.make_v_result``)."""
         if self.quiet:
-            return ("", _QUIET_NODE, [(_QUIET_NODE, SH.resultSeverity, shape.severity)])
+            return ("", _QUIET_NODE, [(_QUIET_NODE, _RESULT_SEVERITY, shape.severity)])
         node = BNode()
         triples: list[tuple[Any, Any, Any]] = [
-            (node, RDF.type, SH.ValidationResult),
-            (node, SH.sourceConstraintComponent, (self.sg, component)),
-            (node, SH.sourceShape, (self.sg, shape.node)),
-            (node, SH.resultSeverity, shape.severity),
-            (node, SH.focusNode, (self.data, focus)),
+            (node, _TYPE, _VALIDATION_RESULT),
+            (node, _SOURCE_COMPONENT, (self.sg, component)),
+            (node, _SOURCE_SHAPE, (self.sg, shape.node)),
+            (node, _RESULT_SEVERITY, shape.severity),
+            (node, _FOCUS_NODE, (self.data, focus)),
         ]
         if value is not None:
-            triples.append((node, SH.value, (self.data, value)))
+            triples.append((node, _VALUE, (self.data, value)))
         if shape.path_node is not None:
-            triples.append((node, SH.resultPath, (self.sg, shape.path_node)))
+            triples.append((node, _RESULT_PATH, (self.sg, shape.path_node)))
         messages: list[Literal] = list(shape.messages)
         if not messages and generic is not None:
             messages = generic()
         for m in messages:
-            triples.append((node, SH.resultMessage, m))
+            triples.append((node, _RESULT_MESSAGE, m))
         return ("", node, triples)
 
 
@@ -486,7 +525,7 @@ class Compiler:
         messages = [m for m in sg.objects(node, SH.message) if isinstance(m, Literal)]
         if len(messages) != len(list(sg.objects(node, SH.message))):
             raise Unsupported("a non-literal sh:message")
-        shape = Shape(node=node, severity=severity, messages=messages)
+        shape = Shape(node=node, severity=severity, messages=messages, allow=severity in _ALLOWED)
         self.shapes[node] = shape  # before the checks: recursive references resolve
         paths = list(sg.objects(node, SH.path))
         if paths:
@@ -627,7 +666,7 @@ class Compiler:
                 for v in values:
                     found = False
                     if not isinstance(v, Literal):
-                        for ctype in ix.objects(v, RDF.type):
+                        for ctype in ix.objects(v, _TYPE):
                             if ctype == cls or cls in ix.superclasses(ctype):
                                 found = True
                                 break
@@ -810,7 +849,7 @@ class Compiler:
                     if not conforms or nested:
                         text, node, triples = run.result(shape, comp, focus, v)
                         for _text, sub, sub_triples in nested:
-                            triples.append((node, SH.detail, sub))
+                            triples.append((node, _DETAIL, sub))
                             triples.extend(sub_triples)
                         out.append((text, node, triples))
             return out

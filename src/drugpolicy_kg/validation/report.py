@@ -10,6 +10,7 @@ fills in the deadline and its assumption. The completed message also replaces
 from __future__ import annotations
 
 import re
+import weakref
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
@@ -309,8 +310,9 @@ def explain_report(
         if focus is None or shape is None:
             continue
         value = spec.value(node, SH.value)
-        text = _shape_message(shapes, shape) or str(spec.value(node, SH.resultMessage) or "")
-        if shapes.value(shape, DPS.reportOnValueNode) and value is not None:
+        facts = _facts(shapes, shape)
+        text = facts.message or str(spec.value(node, SH.resultMessage) or "")
+        if facts.report_on_value and value is not None:
             focus, value = value, None
         spec.set(
             (node, SH.resultMessage, Literal(explainer.message(text, focus, value)[0], lang="en"))
@@ -324,9 +326,8 @@ def explain_report(
         severity = report.value(node, SH.resultSeverity)
         if focus is None or shape is None or severity is None:
             continue
-        shape_message = _shape_message(shapes, shape) or str(
-            report.value(node, SH.resultMessage) or ""
-        )
+        facts = _facts(shapes, shape)
+        shape_message = facts.message or str(report.value(node, SH.resultMessage) or "")
         message, detail, practice, block = explainer.explain(shape_message, focus, value)
         if (
             isinstance(value, URIRef)
@@ -346,17 +347,14 @@ def explain_report(
                 "Recital 12 asks plans to list each practice under its own block."
             )
             message = f"{message.split(': ', 1)[0]}: {detail}"
-        fix = shapes.value(shape, DPS.howToFix)
-        if fix is None:
-            parent = shapes.value(None, SH.property, shape)
-            fix = shapes.value(parent, DPS.howToFix) if parent is not None else None
+        fix = facts.fix
         results.append(
             Result(
                 severity=str(severity).rsplit("#", 1)[-1],
                 focus_node=_node_text(focus) or "",
                 path=path_text(report, report.value(node, SH.resultPath)),
                 message=message,
-                shape=_shape_name(shapes, shape),
+                shape=facts.name,
                 value=_node_text(value),
                 component=_node_text(report.value(node, SH.sourceConstraintComponent)),
                 practice=practice.notation if practice else None,
@@ -430,7 +428,7 @@ def _focus_on_value_nodes(report: Graph, shapes: Graph, nodes: list[Node]) -> li
     for node in nodes:
         shape = report.value(node, SH.sourceShape)
         value = report.value(node, SH.value)
-        if shape is None or value is None or not shapes.value(shape, DPS.reportOnValueNode):
+        if shape is None or value is None or not _facts(shapes, shape).report_on_value:
             kept.append(node)
             continue
         if (shape, value) in seen:  # an entry with two statuses is reached from both
@@ -442,12 +440,53 @@ def _focus_on_value_nodes(report: Graph, shapes: Graph, nodes: list[Node]) -> li
         report.set((node, SH.focusNode, value))
         report.remove((node, SH.value, None))
         report.remove((node, SH.resultPath, None))
-        nested = shapes.value(shape, SH.node)
-        inner = shapes.value(nested, SH.property) if nested is not None else None
-        path = shapes.value(inner, SH.path) if inner is not None else None
+        path = _facts(shapes, shape).nested_path
         if isinstance(path, URIRef):
             report.add((node, SH.resultPath, path))
     return kept
+
+
+@dataclass(frozen=True)
+class _ShapeFacts:
+    """What explaining reads from one shape, read once per shapes graph (the shapes are fixed;
+    looking them up per result cost more than the checks that found the result)."""
+
+    message: str | None
+    report_on_value: bool
+    fix: Node | None
+    name: str
+    #: for ``dps:reportOnValueNode``: the path of the nested shape's property (the one the
+    #: entry lacks)
+    nested_path: Node | None
+
+
+#: per shapes graph, by identity (rdflib graphs compare by their identifier, which two shapes
+#: graphs may share): the graph, weakly, and its shapes' facts
+_FACTS: dict[int, tuple[weakref.ref[Graph], dict[Node, _ShapeFacts]]] = {}
+
+
+def _facts(shapes: Graph, shape: Node) -> _ShapeFacts:
+    entry = _FACTS.get(id(shapes))
+    if entry is None or entry[0]() is not shapes:
+        key = id(shapes)
+        entry = _FACTS[key] = (weakref.ref(shapes, lambda _ref: _FACTS.pop(key, None)), {})
+    known = entry[1]
+    found = known.get(shape)
+    if found is None:
+        fix = shapes.value(shape, DPS.howToFix)
+        if fix is None:
+            parent = shapes.value(None, SH.property, shape)
+            fix = shapes.value(parent, DPS.howToFix) if parent is not None else None
+        nested = shapes.value(shape, SH.node)
+        inner = shapes.value(nested, SH.property) if nested is not None else None
+        found = known[shape] = _ShapeFacts(
+            message=_shape_message(shapes, shape),
+            report_on_value=bool(shapes.value(shape, DPS.reportOnValueNode)),
+            fix=fix,
+            name=_shape_name(shapes, shape),
+            nested_path=shapes.value(inner, SH.path) if inner is not None else None,
+        )
+    return found
 
 
 def _shape_message(shapes: Graph, shape: Node) -> str | None:
