@@ -174,3 +174,28 @@ def test_a_runaway_file_is_stopped_by_name_and_the_batch_needs_one_child_per_wor
         # the first failing file in the given order, named, with the usual advice
         assert str(caught.value).startswith(f"validation of {fra} timed out after 0.5 s")
         assert "--timeout" in str(caught.value)
+
+
+def test_the_file_queued_behind_a_runaway_is_given_back_and_validated(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Each worker holds two files (the one in work and the next, so it never waits for the
+    parent); when the first runs out of time the worker is stopped, and the file queued behind
+    it goes to a fresh worker: every other file is still validated, in the order given."""
+    from drugpolicy_kg.validation import engine, watchdog
+
+    assert watchdog.DEPTH == 2
+    monkeypatch.setattr(engine, "validate_graph", _hang_on_fra)
+    plans = ROOT / "examples" / "plans"
+    fra, bel, nld = (str(plans / f"{s}-2024.ttl") for s in ("fra", "bel", "nld"))
+    for workers in (1, 2):
+        failed: list[tuple[str, str]] = []
+        reports = validate_files(
+            [bel, fra, nld, bel, nld],
+            workers=workers,
+            timeout=0.5,
+            on_error=lambda path, exc: failed.append((path, str(exc))),
+        )
+        assert [r.file for r in reports] == [bel, nld, bel, nld]
+        assert [path for path, _ in failed] == [fra]
+        assert "timed out after 0.5 s" in failed[0][1]

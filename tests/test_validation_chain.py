@@ -283,3 +283,24 @@ def test_a_revision_dated_as_plain_text_is_still_checked_for_its_date(tmp_path: 
     code, found = validate(tmp_path, {"p1": plan("p1"), "p2": newer})
     assert ("Violation", "RevisionLaterDate") in shapes(found["p2"]), found["p2"]
     assert code == 1
+
+
+def test_records_read_from_the_store_index_equal_those_read_through_rdflib() -> None:
+    """``plans_from_graph`` reads a bulk-filled store's predicate index directly; the records
+    are those it reads through rdflib's triple patterns from another store."""
+    from rdflib import Graph
+
+    from drugpolicy_kg.monitoring.revisions import CHAIN_PREDICATES, plans_from_graph
+    from drugpolicy_kg.rdfio import load_graph
+
+    files = sorted((ROOT / "examples" / "plans").glob("*.ttl"))
+    files += sorted((ROOT / "tests" / "fixtures" / "plans").glob("*.ttl"))
+    for file in files:
+        fast = load_graph(file)
+        slow = Graph()
+        for triple in fast:
+            slow.add(triple)
+        for predicates in (None, CHAIN_PREDICATES):
+            assert plans_from_graph(fast, file.name, predicates) == plans_from_graph(
+                slow, file.name, predicates
+            ), file.name

@@ -126,17 +126,21 @@ class IndexedMemory(SimpleMemory):
                 po = spo[s] = {}
             objects = po.get(p)
             if objects is None:
-                objects = po[p] = {}
-            elif o in objects:
-                continue
-            objects[o] = None
+                objects = po[p] = {o: None}
+            else:  # one hash of the object (a literal's hash is Python code), not two
+                before = len(objects)
+                objects[o] = None
+                if len(objects) == before:
+                    continue  # already held
             by_object = pos.get(p)
             if by_object is None:
-                by_object = pos[p] = {}
-            subjects = by_object.get(o)
-            if subjects is None:
-                subjects = by_object[o] = {}
-            subjects[s] = None
+                pos[p] = {o: {s: None}}
+            else:
+                subjects = by_object.get(o)
+                if subjects is None:
+                    by_object[o] = {s: None}
+                else:
+                    subjects[s] = None
             count += 1
         self._count = count
 

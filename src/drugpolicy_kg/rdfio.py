@@ -1067,35 +1067,51 @@ def _ox_parser(text: str, fmt: str, base: str) -> Any:
 
 
 def _checked_quads(
-    parser: Any, fmt: str, label: str, limits: Limits, children: dict[Any, set[Any]]
+    parser: Any,
+    fmt: str,
+    label: str,
+    limits: Limits,
+    children: dict[Any, set[Any]],
+    length: int | None = None,
 ) -> Iterator[Any]:
     """The parser's pyoxigraph quads, with the triple and literal limits enforced as they
     stream and the blank-node nesting recorded in ``children`` (check it with
     :func:`_check_depth` once the input is exhausted). Syntax errors become InputErrors with
-    line and column. Shared by the rdflib path and the direct-to-store path."""
+    line and column. Shared by the rdflib path and the direct-to-store path. ``length``: the
+    input's length in characters, when known (no literal of a shorter input can exceed the
+    literal limit, so literals are then not measured)."""
     rest = _OX_RDF_REST
+    literal, blank, quoted = ox.Literal, ox.BlankNode, ox.Triple
+    max_triples = limits.max_triples
+    max_chars = limits.max_literal_chars
+    measure = length is None or length > max_chars
     count = 0
     try:
         for quad in parser:
             count += 1
-            if count > limits.max_triples:
-                raise InputError(f"more than {limits.max_triples:,} triples (the limit)", label)
-            s, o = quad.subject, quad.object
-            if isinstance(s, ox.Triple):
-                raise InputError("RDF-star quoted triples are not supported in action plans", label)
-            if isinstance(o, ox.Literal):
-                if len(o.value) > limits.max_literal_chars:
+            if count > max_triples:
+                raise InputError(f"more than {max_triples:,} triples (the limit)", label)
+            o = quad.object
+            kind = type(o)
+            if kind is literal:
+                if measure and len(o.value) > max_chars:
                     raise InputError(
                         f"a literal of {len(o.value):,} characters exceeds the limit of "
-                        f"{limits.max_literal_chars:,}",
+                        f"{max_chars:,}",
                         label,
                     )
-            elif isinstance(o, ox.BlankNode):
+                s = quad.subject
+            elif kind is blank:
+                s = quad.subject
                 if quad.predicate != rest:
-                    if isinstance(s, ox.BlankNode):
+                    if type(s) is blank:
                         children.setdefault(s, set()).add(o)
                     children.setdefault(o, set())
-            elif isinstance(o, ox.Triple):
+            elif kind is quoted:
+                raise InputError("RDF-star quoted triples are not supported in action plans", label)
+            else:
+                s = quad.subject
+            if type(s) is quoted:
                 raise InputError("RDF-star quoted triples are not supported in action plans", label)
             yield quad
     except SyntaxError as exc:
@@ -1135,31 +1151,46 @@ def _ox_rdflib_quads(
     out: list[tuple[Node, Node, Node, Any]] = []
     iris: dict[str, URIRef] = {}
     children: dict[Any, set[Any]] = {}
+    #: pyoxigraph term -> rdflib term: a term met again (IRIs, statuses, dates, the plan's own
+    #: nodes) costs one look-up, not a new string and object
+    seen: dict[Any, Node] = {}
+    named, blank, literal = ox.NamedNode, ox.BlankNode, ox.Literal
 
     def term(t: Any) -> Node:
-        if isinstance(t, ox.NamedNode):
-            iri = iris.get(t.value)
+        found = seen.get(t)
+        if found is not None:
+            return found
+        kind = type(t)
+        made: Node
+        if kind is named:
+            value = t.value
+            iri = iris.get(value)
             if iri is None:
-                iri = iris[t.value] = URIRef(t.value)
-            return iri
-        if isinstance(t, ox.BlankNode):
-            return BNode(t.value)
-        if isinstance(t, ox.Literal):
+                iri = iris[value] = URIRef(value)
+            made = iri
+        elif kind is blank:
+            made = BNode(t.value)
+        elif kind is literal:
             if t.language:
-                return Literal(t.value, lang=t.language)
-            datatype = t.datatype.value
-            if datatype == _XSD_STRING:
-                return Literal(t.value)
-            iri = iris.get(datatype)
-            if iri is None:
-                iri = iris[datatype] = URIRef(datatype)
-            return Literal(t.value, datatype=iri)
-        raise InputError("RDF-star quoted triples are not supported in action plans", label)
+                made = Literal(t.value, lang=t.language)
+            else:
+                datatype = t.datatype.value
+                if datatype == _XSD_STRING:
+                    made = Literal(t.value)
+                else:
+                    iri = iris.get(datatype)
+                    if iri is None:
+                        iri = iris[datatype] = URIRef(datatype)
+                    made = Literal(t.value, datatype=iri)
+        else:
+            raise InputError("RDF-star quoted triples are not supported in action plans", label)
+        seen[t] = made
+        return made
 
     parser = _ox_parser(text, fmt, base)
     default = ox.DefaultGraph
     append = out.append
-    for quad in _checked_quads(parser, fmt, label, limits, children):
+    for quad in _checked_quads(parser, fmt, label, limits, children, len(text)):
         name = quad.graph_name
         append(
             (

@@ -374,10 +374,22 @@ def plans_from_graph(
 
     from rdflib import URIRef
 
+    from ..indexed_store import IndexedMemory
+
+    chosen = sorted(_WANTED if predicates is None else predicates & _WANTED)
+    store = getattr(graph, "store", None)
+    if type(store) is IndexedMemory:  # its predicate index, each object converted once
+        pos = store.pos
+        triples: list[tuple[str, str, Any]] = []
+        append = triples.append
+        for p in chosen:
+            for o, subjects in pos.get(URIRef(p), {}).items():
+                converted = value(o)
+                for s in subjects:
+                    append((str(s) if type(s) is URIRef else value(s), p, converted))
+        return plans_from_triples(triples, file)
     wanted = (  # only the predicates used: a store's index answers each at once
-        (s, p, o)
-        for p in sorted(_WANTED if predicates is None else predicates & _WANTED)
-        for s, _p, o in graph.triples((None, URIRef(p), None))
+        (s, p, o) for p in chosen for s, _p, o in graph.triples((None, URIRef(p), None))
     )
     return plans_from_triples(((value(s), str(p), value(o)) for s, p, o in wanted), file)
 

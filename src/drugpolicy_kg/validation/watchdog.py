@@ -9,6 +9,13 @@ file, exactly as the per-file fork did.
 
 Errors are reported as a sequential run would: the error of the first failing file in the order
 given (files after it are no longer handed out; files before it are finished first).
+
+Each worker holds up to :data:`DEPTH` files at a time (the one it validates and the next), so it
+never waits for the parent between two files: the parent's answer to one file and the worker's
+start on the next overlap (about 0.3 ms a file, a sixth of a small plan's time, was spent waiting
+on the round trip). A file's time limit starts when the worker begins it: when it is handed to
+an idle worker, or when the file before it is answered. A worker stopped for a runaway file
+gives the file queued behind it back; a fresh worker takes it.
 """
 
 from __future__ import annotations
@@ -19,6 +26,7 @@ import multiprocessing
 import os
 import sys
 import time
+from collections import deque
 from collections.abc import Callable, Sequence
 from multiprocessing.connection import Connection, wait
 from typing import Any
@@ -29,6 +37,9 @@ from .deadline import Deadline
 from .report import PlanReport
 
 __all__ = ["timed_out", "validate_batch"]
+
+#: Files a worker holds at once: the one it validates and the next.
+DEPTH = 2
 
 
 def timed_out(path: str, seconds: float) -> TimeLimitExceeded:
@@ -102,11 +113,20 @@ class _Child:
         )
         self.process.start()
         child_conn.close()  # so that recv() sees EOF if the child dies
-        self.task: tuple[int, float] | None = None  # (file index, start time)
+        self.tasks: deque[int] = deque()  # file indexes handed out, the first one in work
+        self.started = 0.0  # when the first of them was begun
 
     def give(self, index: int, path: str) -> None:
         self.conn.send((index, path))
-        self.task = (index, time.monotonic())
+        if not self.tasks:
+            self.started = time.monotonic()
+        self.tasks.append(index)
+
+    def answered(self) -> int:
+        """The file just answered (the first held); the next one is begun now."""
+        index = self.tasks.popleft()
+        self.started = time.monotonic()
+        return index
 
     def stop(self) -> None:
         with contextlib.suppress(OSError, ValueError):
@@ -151,48 +171,54 @@ def validate_batch(
     reports: list[PlanReport | None] = [None] * len(paths)
     errors: dict[int, BaseException] = {}
     slots: list[_Child | None] = [None] * max(1, min(workers, len(paths)))
-    busy: dict[Connection, _Child] = {}
-    following = 0  # the next file to hand out
+    pending = deque(range(len(paths)))  # files not handed out (or given back), in order
     not_read: dict[int, InputError] = {}  # file index -> its error, for on_error
+
+    def give_back(child: _Child) -> None:
+        """A stopped worker's queued files go back to the front of the line."""
+        pending.extendleft(sorted(child.tasks, reverse=True))
+        child.tasks.clear()
+
     try:
         while True:
             if on_error is not None:  # a file that cannot be read is that file's error
                 for index in [i for i, e in errors.items() if isinstance(e, InputError)]:
                     not_read[index] = errors.pop(index)  # type: ignore[assignment]
             stop_at = min(errors, default=len(paths))
-            for slot, child in enumerate(slots):
-                if following >= stop_at:
-                    break
-                if child is not None and child.task is not None:
-                    continue
-                if child is None:
-                    child = slots[slot] = _Child(ctx, deadline, stdin, records)
-                child.give(following, paths[following])
-                busy[child.conn] = child
-                following += 1
+            for level in range(1, DEPTH + 1):  # one file to every worker, then a second
+                for slot, child in enumerate(slots):
+                    if not pending or pending[0] >= stop_at:
+                        break
+                    if child is not None and len(child.tasks) >= level:
+                        continue
+                    if child is None:
+                        child = slots[slot] = _Child(ctx, deadline, stdin, records)
+                    index = pending.popleft()
+                    child.give(index, paths[index])
+            busy = {c.conn: c for c in slots if c is not None and c.tasks}
             if not busy:
                 break
             wait_for = None
             if limit is not None:
-                first_end = min(c.task[1] for c in busy.values() if c.task) + limit
+                first_end = min(c.started for c in busy.values()) + limit
                 wait_for = max(0.0, first_end - time.monotonic())
             ready = wait(list(busy), timeout=wait_for)
             for conn in ready:
                 assert isinstance(conn, Connection)
                 child = busy.pop(conn)
-                assert child.task is not None
-                index = child.task[0]
-                child.task = None
                 try:
                     answered, status, payload = conn.recv()
                 except (EOFError, OSError):
                     code = child.process.exitcode
+                    index = child.tasks.popleft()
+                    give_back(child)
                     child.kill()
                     slots[slots.index(child)] = None
                     errors[index] = EngineError(
                         f"{_what(paths[index])} stopped unexpectedly (worker exit code {code})"
                     )
                     continue
+                child.answered()
                 if status == "ok":
                     reports[answered] = payload
                     if callback:
@@ -201,11 +227,10 @@ def validate_batch(
                     errors[answered] = rebuild_exception(payload, _what(paths[answered]))
             if limit is not None:
                 now = time.monotonic()
-                for conn, child in list(busy.items()):
-                    assert child.task is not None
-                    index, started = child.task
-                    if now - started >= limit:
-                        del busy[conn]
+                for child in list(busy.values()):
+                    if child.tasks and now - child.started >= limit:
+                        index = child.tasks.popleft()
+                        give_back(child)
                         child.kill()
                         slots[slots.index(child)] = None  # a fresh child for the next files
                         errors[index] = timed_out(paths[index], limit)
@@ -222,7 +247,7 @@ def validate_batch(
     finally:
         for child in slots:
             if child is not None:
-                if child.task is None:
-                    child.stop()
-                else:
+                if child.tasks:
                     child.kill()
+                else:
+                    child.stop()
