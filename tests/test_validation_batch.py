@@ -194,8 +194,21 @@ def test_the_file_queued_behind_a_runaway_is_given_back_and_validated(
             [bel, fra, nld, bel, nld],
             workers=workers,
             timeout=0.5,
-            on_error=lambda path, exc: failed.append((path, str(exc))),
+            on_error=lambda path, exc, failed=failed: failed.append((path, str(exc))),
         )
         assert [r.file for r in reports] == [bel, nld, bel, nld]
         assert [path for path, _ in failed] == [fra]
         assert "timed out after 0.5 s" in failed[0][1]
+
+
+def test_without_the_standard_report_the_results_are_the_same(synthetic: list[str]) -> None:
+    """``standard=False`` (every CLI format but Turtle) spares the standard report only: the
+    results, in one process and in workers, are those of a run that makes it."""
+    files = synthetic[:12] + sorted(str(p) for p in (ROOT / "examples" / "plans").glob("*.ttl"))
+    full = validate_files(files, workers=1, records=True)
+    for workers in (1, 2):
+        lean = validate_files(files, workers=workers, records=True, standard=False)
+        assert [r.results for r in lean] == [r.results for r in full]
+        assert [r.records for r in lean] == [r.records for r in full]
+        assert all(r.report_ntriples == "" for r in lean)
+    assert all("ValidationReport" in r.report_ntriples for r in full)

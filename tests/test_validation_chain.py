@@ -304,3 +304,24 @@ def test_records_read_from_the_store_index_equal_those_read_through_rdflib() -> 
             assert plans_from_graph(fast, file.name, predicates) == plans_from_graph(
                 slow, file.name, predicates
             ), file.name
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.dictionaries(
+        st.sampled_from("abcdef"),
+        st.lists(st.sampled_from("abcdefg"), max_size=3).map(tuple),
+        max_size=6,
+    )
+)
+def test_the_cycle_check_agrees_with_networkx(edges: dict[str, tuple[str, ...]]) -> None:
+    """``_has_cycle`` decides whether networkx is needed at all; it must see every cycle
+    networkx sees (self-revisions included) and no other."""
+    import networkx as nx
+
+    from drugpolicy_kg.validation.chain import _has_cycle
+
+    graph = nx.DiGraph()
+    graph.add_nodes_from(edges)
+    graph.add_edges_from((a, b) for a, targets in edges.items() for b in targets)
+    assert _has_cycle(edges) == (not nx.is_directed_acyclic_graph(graph))

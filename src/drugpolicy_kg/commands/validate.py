@@ -174,10 +174,17 @@ def validate(
                     timeout=timeout,
                     records=True,
                     on_error=not_read,
+                    standard=fmt == "turtle",
                 )
         else:
             reports = validate_files(
-                files, chosen, workers, timeout=timeout, records=True, on_error=not_read
+                files,
+                chosen,
+                workers,
+                timeout=timeout,
+                records=True,
+                on_error=not_read,
+                standard=fmt == "turtle",  # the only output that shows the standard report
             )
     if not reports:
         give_up()

@@ -92,7 +92,8 @@ class PlanReport:
     deadline: Deadline
     #: (plan IRI, submitting state's name) for each plan of the file
     plans: list[tuple[str, str]] = field(default_factory=list)
-    #: the standard sh:ValidationReport, as N-Triples (cheap to pass between processes)
+    #: the standard sh:ValidationReport, as N-Triples (cheap to pass between processes); empty
+    #: when validated without it (``validate_files(standard=False)``)
     report_ntriples: str = ""
     #: whether a plan of the file says it revises another (``prov:wasRevisionOf``): only then
     #: can revision-chain checks (:mod:`.chain`) find anything, and the file is read again
@@ -293,30 +294,26 @@ def explain(
 
 
 def explain_report(
-    report: Graph, shapes: Graph, data: Graph, context: KGContext, deadline: Deadline
-) -> tuple[list[Result], Graph]:
+    report: Graph,
+    shapes: Graph,
+    data: Graph,
+    context: KGContext,
+    deadline: Deadline,
+    *,
+    standard: bool = True,
+) -> tuple[list[Result], Graph | None]:
     """:class:`Result` objects for people, and the standard report with completed messages.
 
     The results are refocused where a coordinator fixes something (an entry, not the block or
     status node the shapes check from); the returned ``sh:ValidationReport`` keeps the focus
     nodes, paths and values pySHACL reported, as the SHACL specification defines them, and only
     gets the completed ``sh:resultMessage``. ``report`` itself is consumed (rewritten).
+    ``standard=False``: no standard report is made (``None`` in its place).
     """
     explainer = Explainer(context, data, deadline)
-    spec = graph_of(report)
-    for node in list(spec.objects(None, SH.result)):
-        focus = spec.value(node, SH.focusNode)
-        shape = spec.value(node, SH.sourceShape)
-        if focus is None or shape is None:
-            continue
-        value = spec.value(node, SH.value)
-        facts = _facts(shapes, shape)
-        text = facts.message or str(spec.value(node, SH.resultMessage) or "")
-        if facts.report_on_value and value is not None:
-            focus, value = value, None
-        spec.set(
-            (node, SH.resultMessage, Literal(explainer.message(text, focus, value)[0], lang="en"))
-        )
+    spec = graph_of(report) if standard else None
+    if spec is not None:  # the standard report: pySHACL's results, messages completed
+        _complete_messages(spec, shapes, explainer)
     results: list[Result] = []
     nodes = _focus_on_entries(report, explainer, list(report.objects(None, SH.result)))
     for node in _focus_on_value_nodes(report, shapes, nodes):
@@ -364,6 +361,24 @@ def explain_report(
             )
         )
     return sorted(results, key=Result.sort_key), spec
+
+
+def _complete_messages(spec: Graph, shapes: Graph, explainer: Explainer) -> None:
+    """Replace each result's ``sh:resultMessage`` in the standard report by the explained one
+    (focus nodes, paths and values stay pySHACL's)."""
+    for node in list(spec.objects(None, SH.result)):
+        focus = spec.value(node, SH.focusNode)
+        shape = spec.value(node, SH.sourceShape)
+        if focus is None or shape is None:
+            continue
+        value = spec.value(node, SH.value)
+        facts = _facts(shapes, shape)
+        text = facts.message or str(spec.value(node, SH.resultMessage) or "")
+        if facts.report_on_value and value is not None:
+            focus, value = value, None
+        spec.set(
+            (node, SH.resultMessage, Literal(explainer.message(text, focus, value)[0], lang="en"))
+        )
 
 
 _LISTING = re.compile(r"BlockListing(I|II|III|IV)PropertyShape$")

@@ -60,6 +60,7 @@ def _serve(
     stdin: bytes | None,
     method: str = "fast",
     records: bool = False,
+    standard: bool = True,
 ) -> None:
     """The child: validate ``(index, path)`` tasks until the pipe closes, answering each."""
     from .. import confine
@@ -69,6 +70,7 @@ def _serve(
 
     use_method(method)  # the parent's engine, also under the spawn start method
     engine.WITH_RECORDS.set(records)
+    engine.WITH_STANDARD_REPORT.set(standard)
 
     confine.die_with_parent()  # a parent stopped by SIGTERM or SIGKILL takes its workers along
     mark_limited()  # each file is already under this worker's deadline
@@ -101,14 +103,19 @@ class _Child:
     """One worker process and the parent's end of its pipe."""
 
     def __init__(
-        self, ctx: Any, deadline: Deadline | None, stdin: bytes | None, records: bool = False
+        self,
+        ctx: Any,
+        deadline: Deadline | None,
+        stdin: bytes | None,
+        records: bool = False,
+        standard: bool = True,
     ) -> None:
         self.conn, child_conn = ctx.Pipe(duplex=True)
         from .methods import current_method
 
         self.process = ctx.Process(
             target=_serve,
-            args=(child_conn, deadline, stdin, current_method(), records),
+            args=(child_conn, deadline, stdin, current_method(), records, standard),
             daemon=True,
         )
         self.process.start()
@@ -154,6 +161,7 @@ def validate_batch(
     callback: Callable[[PlanReport], object] | None = None,
     records: bool = False,
     on_error: Callable[[str, InputError], object] | None = None,
+    standard: bool = True,
 ) -> list[PlanReport]:
     """Validate ``paths`` in ``workers`` child processes, each file within ``timeout`` seconds.
 
@@ -192,7 +200,7 @@ def validate_batch(
                     if child is not None and len(child.tasks) >= level:
                         continue
                     if child is None:
-                        child = slots[slot] = _Child(ctx, deadline, stdin, records)
+                        child = slots[slot] = _Child(ctx, deadline, stdin, records, standard)
                     index = pending.popleft()
                     child.give(index, paths[index])
             busy = {c.conn: c for c in slots if c is not None and c.tasks}
