@@ -179,9 +179,16 @@ def _work(kind: str, payload: dict[str, Any]) -> dict[str, Any]:
     started = time.perf_counter()
     try:
         if kind == "validate":
-            report = _run_validation(
-                payload["data"], payload["syntax"], payload["name"], payload["deadline"]
-            )
+            from ..validation.engine import WITH_STANDARD_REPORT
+
+            # the standard report is made only for the Turtle answer that shows it
+            token = WITH_STANDARD_REPORT.set("text/turtle" in payload["media_types"])
+            try:
+                report = _run_validation(
+                    payload["data"], payload["syntax"], payload["name"], payload["deadline"]
+                )
+            finally:
+                WITH_STANDARD_REPORT.reset(token)
             counts = report.counts()
             return {
                 "ok": True,
