@@ -53,3 +53,11 @@ def test_lines_of_subjects_prefixed_relative_and_anywhere() -> None:
     assert locator.line_of("https://example.org/only-inside") == 6
     assert locator.line_of("https://example.org/missing") is None
     assert locator.line_of("_:b0") is None
+
+
+def test_a_resource_written_nowhere_has_no_line_and_a_longer_name_is_not_it() -> None:
+    text = "@prefix p: <https://example.org/p/> .\n<https://example.org/e> p:q p:I.80 .\n"
+    locator = Locator(text, "turtle")
+    assert locator.line_of("https://example.org/p/I.8") is None  # only p:I.80 is written
+    assert locator.line_of("https://example.org/p/I.80") == 2
+    assert locator.line_of("https://example.org/p/IV.1") is None

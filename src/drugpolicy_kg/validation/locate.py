@@ -103,6 +103,8 @@ class Locator:
         starts = [self._first_at_start[text] for text, _ in forms if text in self._first_at_start]
         if starts:
             return self._line(min(starts))
+        if not any(text in self.text for text, _ in forms):
+            return None  # written nowhere (a practice the plan does not name): no scan needed
         pattern = "|".join(regex for _, regex in forms)
         anywhere = re.search(rf"(?<![\w:<-])(?:{pattern})", self.text)
         return self._line(anywhere.start()) if anywhere else None
