@@ -140,3 +140,29 @@ def test_cli_validate_uses_the_cache_not_the_kg(cache: Path, tmp_path: Path) -> 
     assert "compiled the KG" not in done.stderr
     assert done.returncode in (0, 1), done.stderr
     assert "nld-2024.ttl" in done.stdout
+
+
+def test_vocabulary_iris_are_one_object_and_input_never_adds_to_them() -> None:
+    """The compiled shapes and context hold one object per vocabulary IRI, the reader hands
+    the same objects to plans (look-ups then match by identity), and reading a plan never
+    adds its own IRIs to that set."""
+    from drugpolicy_kg import vocab
+    from drugpolicy_kg.rdfio import load_graph
+    from drugpolicy_kg.validation.compiled import cached
+    from drugpolicy_kg.vocab import DPO, known_iri
+
+    compiled = cached()
+    status = known_iri(str(DPO.status))
+    assert status is not None
+    assert any(o is status for _s, _p, o in compiled.shapes)
+    practice = next(iter(compiled.context.practices))
+    assert known_iri(str(practice)) is practice
+    before = dict(vocab._CANONICAL)
+    plan = load_graph(
+        b"@prefix dpo: <https://w3id.org/drugpolicy-kg/ontology#> .\n"
+        b"<https://example.org/unheard-of> dpo:status dpo:Adopted .\n",
+        name="plan.ttl",
+    )
+    ((s, p, o),) = list(plan)
+    assert p is status and o is known_iri(str(DPO.Adopted))
+    assert known_iri(str(s)) is None and before == vocab._CANONICAL

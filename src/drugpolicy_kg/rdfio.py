@@ -49,7 +49,7 @@ from drugpolicy_kg.errors import InputError
 from drugpolicy_kg.indexed_store import graph_of
 from drugpolicy_kg.netguard import no_network
 from drugpolicy_kg.resources import read_text
-from drugpolicy_kg.vocab import OWL, RDF, SH, XSD
+from drugpolicy_kg.vocab import OWL, RDF, SH, XSD, known_iri
 
 __all__ = [
     "FORMATS",
@@ -1155,6 +1155,7 @@ def _ox_rdflib_quads(
     #: nodes) costs one look-up, not a new string and object
     seen: dict[Any, Node] = {}
     named, blank, literal = ox.NamedNode, ox.BlankNode, ox.Literal
+    known = known_iri
 
     def term(t: Any) -> Node:
         found = seen.get(t)
@@ -1165,8 +1166,8 @@ def _ox_rdflib_quads(
         if kind is named:
             value = t.value
             iri = iris.get(value)
-            if iri is None:
-                iri = iris[value] = URIRef(value)
+            if iri is None:  # the package's own object for a vocabulary IRI (vocab.known_iri)
+                iri = iris[value] = known(value) or URIRef(value)
             made = iri
         elif kind is blank:
             made = BNode(t.value)
@@ -1180,7 +1181,7 @@ def _ox_rdflib_quads(
                 else:
                     iri = iris.get(datatype)
                     if iri is None:
-                        iri = iris[datatype] = URIRef(datatype)
+                        iri = iris[datatype] = known(datatype) or URIRef(datatype)
                     made = Literal(t.value, datatype=iri)
         else:
             raise InputError("RDF-star quoted triples are not supported in action plans", label)

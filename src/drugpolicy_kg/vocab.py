@@ -39,7 +39,9 @@ __all__ = [
     "WIKIDATA",
     "XSD",
     "block_iri",
+    "canonical",
     "country_iri",
+    "known_iri",
     "practice_iri",
 ]
 
@@ -137,3 +139,26 @@ THEME_CORRUPTION = DPK["theme/corruption"]
 #: Base of the synthetic action plans of :mod:`drugpolicy_kg.synth` (benchmarks and tests):
 #: ``https://example.org/plan/{STATE}/{cycle}``. Not a real submission namespace.
 SYNTH_PLANS = Namespace("https://example.org/plan/")
+
+
+# --- one object per vocabulary IRI ---
+#: The IRIs of the package's own shapes and KG context, one ``URIRef`` object each
+#: (:func:`canonical`). A dictionary look-up finds a key by identity before comparing strings,
+#: and rdflib compares terms in Python: when a plan's predicates and classes are the very
+#: objects the compiled shapes hold, the validation's look-ups skip that comparison. Filled only
+#: by the package's own code (:mod:`drugpolicy_kg.validation.compiled`), never with user input.
+_CANONICAL: dict[str, URIRef] = {}
+
+
+def canonical(iri: str) -> URIRef:
+    """The one ``URIRef`` object of a vocabulary IRI of the package (made on first use)."""
+    found = _CANONICAL.get(iri)
+    if found is None:
+        found = _CANONICAL[iri] = URIRef(iri)
+    return found
+
+
+def known_iri(iri: str) -> URIRef | None:
+    """The canonical object of ``iri`` if the package's vocabulary has it (a reader's
+    look-up: it never adds the IRIs of untrusted input)."""
+    return _CANONICAL.get(iri)

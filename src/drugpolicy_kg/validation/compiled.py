@@ -34,6 +34,7 @@ from typing import Any
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
+from ..vocab import canonical
 from .context import Block, KGContext, Practice, Triple, build_context
 from .deadline import Deadline, default_deadline
 
@@ -128,11 +129,11 @@ def _node(data: Any) -> Node:
         raise ValueError("bad term")
     kind = data[0]
     if kind == "u" and len(data) == 2:
-        return URIRef(data[1])
+        return canonical(data[1])
     if kind == "b" and len(data) == 2:
         return BNode(data[1])
     if kind == "l" and len(data) == 3:
-        return Literal(data[1], datatype=URIRef(data[2]) if data[2] else None)
+        return Literal(data[1], datatype=canonical(data[2]) if data[2] else None)
     if kind == "l" and len(data) == 4:
         return Literal(data[1], lang=data[3])
     raise ValueError("bad term")
@@ -141,7 +142,7 @@ def _node(data: Any) -> Node:
 def _iri(data: Any) -> URIRef:
     if not isinstance(data, str):
         raise ValueError("bad IRI")
-    return URIRef(data)
+    return canonical(data)
 
 
 def _triples(data: Any) -> list[Triple]:
@@ -197,11 +198,11 @@ def from_json(data: bytes, key: str) -> Compiled:
     practices: dict[URIRef, Practice] = {}
     for item in doc["practices"]:
         iri, notation, title, block = (_text(x) for x in item)
-        practices[URIRef(iri)] = Practice(URIRef(iri), notation, title, URIRef(block))
+        practices[canonical(iri)] = Practice(canonical(iri), notation, title, canonical(block))
     blocks: dict[URIRef, Block] = {}
     for item in doc["blocks"]:
         iri, numeral, heading = (_text(x) for x in item)
-        blocks[URIRef(iri)] = Block(URIRef(iri), numeral, heading)
+        blocks[canonical(iri)] = Block(canonical(iri), numeral, heading)
     states = {_iri(iri): _text(label) for iri, label in doc["states"]}
     state_triples = {_iri(state): _triples(triples) for state, triples in doc["state_triples"]}
     context = KGContext(
@@ -230,20 +231,26 @@ def from_json(data: bytes, key: str) -> Compiled:
 def load(*, use_cache: bool = True) -> Compiled:
     """The compiled context: read from the disk cache, else compiled (and stored)."""
     if not use_cache or os.environ.get("DRUGPOLICY_KG_NO_CACHE"):
-        return compile_now()
+        return _as_read(compile_now(), "uncached")
     try:
         key = cache_key()
         path = cache_path()
     except OSError:  # pragma: no cover - the package's own assets unreadable
-        return compile_now()
+        return _as_read(compile_now(), "uncached")
     with contextlib.suppress(OSError, ValueError, KeyError, TypeError, UnicodeDecodeError):
         return from_json(path.read_bytes(), key)
-    compiled = compile_now()
+    data = to_json(compile_now(), key)
     with contextlib.suppress(OSError):  # a read-only home is no reason to fail validation
         from ..atomic import write_bytes
 
-        write_bytes(path, to_json(compiled, key))
-    return compiled
+        write_bytes(path, data)
+    return from_json(data, key)
+
+
+def _as_read(compiled: Compiled, key: str) -> Compiled:
+    """``compiled`` as the cache gives it back: the same values, its IRIs the package's
+    canonical objects (:func:`drugpolicy_kg.vocab.canonical`), whether or not a cache is used."""
+    return from_json(to_json(compiled, key), key)
 
 
 @lru_cache(maxsize=1)
