@@ -41,6 +41,33 @@ SPO = dict[Node, dict[Node, dict[Node, None]]]
 POS = dict[Node, dict[Node, dict[Node, None]]]
 
 
+def _merge(
+    index: dict[Node, dict[Node, dict[Node, None]]],
+    own: set[Node],
+    other: dict[Node, dict[Node, dict[Node, None]]],
+) -> int:
+    """Add the two-level index ``other`` to ``index``, sharing ``other``'s dictionaries where
+    ``index`` has no entry and copying where both have one (the keys of copies go to ``own``);
+    returns how many items both held (kept once)."""
+    both = 0
+    for key, inner in other.items():
+        held = index.get(key)
+        if held is None:
+            index[key] = inner
+            continue
+        if key not in own:
+            held = index[key] = dict(held)
+            own.add(key)
+        for second, items in inner.items():
+            before = held.get(second)
+            if before is None:
+                held[second] = items
+            else:
+                merged = held[second] = {**before, **items}
+                both += len(before) + len(items) - len(merged)
+    return both
+
+
 def _no_contexts() -> Iterator[Any]:
     return iter(())
 
@@ -64,38 +91,12 @@ class IndexedMemory(SimpleMemory):
         Neither this store nor the others may then be changed in place: this one copies its
         indexes before its first change; the others must not be changed while it is in use."""
         out = cls()
-        spo, pos = out.spo, out.pos
-        mine_spo: set[Node] = set()  # subjects whose dictionary is out's own (merged)
-        mine_pos: set[Node] = set()
+        own_spo: set[Node] = set()  # keys whose dictionary is out's own (merged), not shared
+        own_pos: set[Node] = set()
         count = 0
         for store in stores:
-            count += store._count
-            for s, po in store.spo.items():
-                held = spo.get(s)
-                if held is None:
-                    spo[s] = po
-                    continue
-                if s not in mine_spo:
-                    held = spo[s] = dict(held)
-                    mine_spo.add(s)
-                for p, objects in po.items():
-                    before = held.get(p)
-                    if before is None:
-                        held[p] = objects
-                    else:
-                        merged = held[p] = {**before, **objects}
-                        count -= len(before) + len(objects) - len(merged)  # kept once
-            for p, by_object in store.pos.items():
-                held = pos.get(p)
-                if held is None:
-                    pos[p] = by_object
-                    continue
-                if p not in mine_pos:
-                    held = pos[p] = dict(held)
-                    mine_pos.add(p)
-                for o, subjects in by_object.items():
-                    before = held.get(o)
-                    held[o] = subjects if before is None else {**before, **subjects}
+            count += store._count - _merge(out.spo, own_spo, store.spo)
+            _merge(out.pos, own_pos, store.pos)
         out._count = count
         out._shared = True
         return out
