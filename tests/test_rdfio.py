@@ -536,3 +536,34 @@ def test_load_graph_is_the_union_of_load_untrusted(name: str) -> None:
         assert set(loaded.namespaces()) >= {
             (p, n) for p, n in expected.namespaces() if p in {"dpo", "ex"}
         }
+
+
+def test_an_rdf_xml_literal_longer_than_its_file_is_still_measured(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Literals of a Turtle-family input are never longer than the input, so short inputs skip
+    measuring them; RDF/XML is not such a syntax: an ``rdf:parseType="Literal"`` gets every
+    namespace in scope copied into each element, and a 10 kB file can hold a 3 MB literal. It
+    is refused on every reading path: in a reader child, and in place (a limited worker, the
+    web service)."""
+    from drugpolicy_kg import limits
+    from drugpolicy_kg.rdfio import load_graph
+
+    namespace = "http://example.org/" + "n" * 300 + "/"
+    declared = " ".join(f'xmlns:n{i}="{namespace}{i}"' for i in range(10))
+    document = tmp_path / "expanding.rdf"
+    document.write_text(
+        '<?xml version="1.0"?>\n'
+        '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" '
+        f'xmlns:ex="http://example.org/" {declared}>\n'
+        '<rdf:Description rdf:about="http://example.org/s"><ex:p rdf:parseType="Literal">'
+        + "<n0:a/>" * 1000
+        + "</ex:p></rdf:Description>\n</rdf:RDF>\n",
+        encoding="utf-8",
+    )
+    assert document.stat().st_size < 20_000
+    with pytest.raises(InputError, match="exceeds the limit"):
+        load_graph(document)
+    monkeypatch.setattr(limits, "_LIMITED", [True])  # read in place, as a limited worker does
+    with pytest.raises(InputError, match="exceeds the limit"):
+        load_graph(document)

@@ -233,3 +233,60 @@ def test_conditional_rule_is_reported_once_on_the_entry() -> None:
     assert measures[0].value is None
     # The two statuses are still a Violation of their own.
     assert any(r.shape.endswith("#EntryStatusShape") for r in report.results)
+
+
+ORDER_SENSITIVE = """
+@prefix dpo: <https://w3id.org/drugpolicy-kg/ontology#> .
+@prefix dcterms: <http://purl.org/dc/terms/> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+@prefix country: <http://publications.europa.eu/resource/authority/country/> .
+@prefix block: <https://w3id.org/drugpolicy-kg/id/block/> .
+@prefix practice: <https://w3id.org/drugpolicy-kg/id/practice/> .
+@prefix : <https://example.org/fixture/> .
+:plan a dpo:ActionPlan ; dpo:submittedBy country:NLD ; dcterms:issued "2024-05-30"^^xsd:date ;
+    dpo:respondsTo <https://w3id.org/drugpolicy-kg/id/decision/7301-24> ;
+    dpo:hasSection :s1 , :s2 , :s3 , :s4 .
+:s1 a dpo:ActionPlanSection ; dpo:buildingBlock block:I .
+:s2 a dpo:ActionPlanSection ; dpo:buildingBlock block:II ; dpo:hasEntry :e2 , :e1 .
+:s1 dpo:hasEntry :e1 .
+:e1 a dpo:ActionPlanEntry ; dpo:practice practice:I.1 ; dpo:status dpo:Adopted ;
+    dpo:earmarkedFunds :funds .
+:e2 a dpo:ActionPlanEntry ; dpo:practice practice:II.1 ; dpo:status dpo:Planned ;
+    dpo:implementationMeasures "An agreement between police and customs."@en ;
+    dpo:earmarkedFunds :funds .
+:funds a dpo:FundAllocation ; dpo:amount "-5"^^xsd:decimal ; dpo:currency "euro" .
+:s3 a dpo:ActionPlanSection ; dpo:buildingBlock block:III ; dpo:hasEntry :e3 .
+:e3 a dpo:ActionPlanEntry ; dpo:practice practice:III.2 , practice:III.1 ;
+    dpo:status dpo:NotPlanned .
+:s4 a dpo:ActionPlanSection ; dpo:buildingBlock block:IV , block:I ; dpo:hasEntry :e4 .
+:e4 a dpo:ActionPlanEntry ; dpo:practice practice:IV.6 ; dpo:status dpo:UnderAssessment .
+"""
+
+
+def test_messages_depend_on_the_triples_not_on_their_order() -> None:
+    """An entry listed in two sections, a fund earmarked by two entries, an entry naming two
+    practices, a section of two blocks: the practice, block and words a message names are
+    chosen from the triples alone, so every order of the same triples, both engines, and
+    plans read by rdflib or by the project's reader give the same results (the data graph is
+    shared with the parsed plan, whose index keeps the file's order)."""
+    import random
+
+    from drugpolicy_kg.rdfio import load_graph
+
+    parsed = Graph().parse(data=ORDER_SENSITIVE, format="turtle")
+    lines = sorted(parsed.serialize(format="nt").splitlines())
+    fast, reference = Engine(method="fast"), Engine(method="pyshacl")
+
+    def results(graph: Graph, engine: Engine) -> list[tuple[object, ...]]:
+        found = engine.validate(graph).results
+        return [(r.severity, r.focus_node, r.shape, r.message, r.practice, r.block) for r in found]
+
+    expected = results(parsed, reference)
+    assert any("listed in the section" not in m for _s, _f, _sh, m, _p, _b in expected)
+    shuffle = random.Random(7)
+    for _ in range(6):
+        shuffle.shuffle(lines)
+        text = ("\n".join(lines) + "\n").encode("utf-8")
+        for engine in (fast, reference):
+            assert results(load_graph(text, name="plan.nt"), engine) == expected
+            assert results(Graph().parse(data=text, format="nt"), engine) == expected

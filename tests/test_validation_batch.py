@@ -212,3 +212,58 @@ def test_without_the_standard_report_the_results_are_the_same(synthetic: list[st
         assert [r.records for r in lean] == [r.records for r in full]
         assert all(r.report_ntriples == "" for r in lean)
     assert all("ValidationReport" in r.report_ntriples for r in full)
+
+
+def _scripted(path: str, deadline: object = None) -> object:
+    """A stand-in for ``validate_file`` whose behaviour is named by the file: ``slow`` never
+    ends, ``crash`` kills its worker, ``mid-S`` takes S seconds, anything else is a report."""
+    import os as _os
+
+    from drugpolicy_kg.validation.report import PlanReport
+
+    name = _os.path.basename(path)
+    if name.startswith("slow"):
+        time.sleep(100)
+    if name.startswith("crash"):
+        _os._exit(3)
+    if name.startswith("mid"):
+        time.sleep(float(name.split("-")[1]))
+    return PlanReport(file=path, results=[], deadline=None)  # type: ignore[arg-type]
+
+
+def _slow_callback(report: object) -> None:
+    if "sleepcb" in report.file:  # type: ignore[attr-defined]
+        time.sleep(1.5)
+
+
+def test_a_worker_that_dies_holding_two_files_names_the_first(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """While the parent is busy with one answer, the worker dies on the next file; the file
+    handed to it meanwhile (its pipe broken) goes back in line: the error names the file the
+    worker died on, as when files went one at a time, never a broken pipe."""
+    from drugpolicy_kg.errors import EngineError
+    from drugpolicy_kg.validation import engine, watchdog
+
+    monkeypatch.setattr(engine, "validate_file", _scripted)
+    paths = ["fast-sleepcb0", "crash1", "fast2", "fast3"]
+    with pytest.raises(EngineError, match="validation of crash1 stopped unexpectedly"):
+        watchdog.validate_batch(paths, None, 1, 30, _slow_callback, False, lambda p, e: None)
+
+
+def test_files_given_back_by_stopped_workers_keep_their_order(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Two workers stopped in the same check give their queued files back in file order, so
+    the first file that crashes a worker is run and named (not a later one)."""
+    from drugpolicy_kg.errors import EngineError
+    from drugpolicy_kg.validation import engine, watchdog
+
+    monkeypatch.setattr(engine, "validate_file", _scripted)
+    paths = ["slow0", "fast1", "mid-0.2-c2", "mid-0.4-sleepcb3", "crash4", "slow5", "crash6"]
+    paths += ["fast7", "fast8", "fast9"]
+    timed_out: list[str] = []
+    with pytest.raises(EngineError, match="validation of crash4 stopped unexpectedly"):
+        watchdog.validate_batch(
+            paths, None, 4, 2, _slow_callback, False, lambda p, e: timed_out.append(p)
+        )

@@ -17,6 +17,8 @@ PIECES = [
     '<https://example.org/c> ex:p "a database of prefix words" .',
     "  ex:d ex:p [ ex:q ex:e ] .",
     "İstanbul prefix",
+    "@prefıx dotless: <https://example.org/dotless/> .",
+    "@baſe <https://example.org/long-s/> .",
     "\t@Prefix up: <https://example.org/up/> .",
     "",
     " ",

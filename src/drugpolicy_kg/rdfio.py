@@ -1078,8 +1078,9 @@ def _checked_quads(
     stream and the blank-node nesting recorded in ``children`` (check it with
     :func:`_check_depth` once the input is exhausted). Syntax errors become InputErrors with
     line and column. Shared by the rdflib path and the direct-to-store path. ``length``: the
-    input's length in characters, when known (no literal of a shorter input can exceed the
-    literal limit, so literals are then not measured)."""
+    input's length in characters, for a syntax whose literals are never longer than their text
+    (the Turtle family, not RDF/XML): literals of an input shorter than the literal limit are
+    then not measured."""
     rest = _OX_RDF_REST
     literal, blank, quoted = ox.Literal, ox.BlankNode, ox.Triple
     max_triples = limits.max_triples
@@ -1191,7 +1192,10 @@ def _ox_rdflib_quads(
     parser = _ox_parser(text, fmt, base)
     default = ox.DefaultGraph
     append = out.append
-    for quad in _checked_quads(parser, fmt, label, limits, children, len(text)):
+    # A Turtle-family literal is never longer than its text; an RDF/XML literal may be (an
+    # rdf:parseType="Literal" gets every namespace in scope copied into each element)
+    length = None if fmt in ("xml", "trix") else len(text)
+    for quad in _checked_quads(parser, fmt, label, limits, children, length):
         name = quad.graph_name
         append(
             (

@@ -15,6 +15,7 @@ only the file. The search is linear in the size of the file, per resource looked
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from functools import lru_cache
 
 _PREFIX = re.compile(r"(?im)^\s*(?:@prefix|prefix)\s+([A-Za-z][\w.-]*)?:\s*<([^>]*)>")
@@ -28,12 +29,19 @@ _END = r"(?=[\s;,.\[\]()<\"'{}]|$)"
 _LINE_START = re.compile(r"(?m)^[ \t]*(<[^>\n]*>|[^\s;,\[\]()<\"'{}]+)")
 
 
+#: Characters that the expressions' case-insensitive matching takes for ASCII letters of the
+#: keywords (``ſ`` for s, ``ı`` and ``İ`` for i) while ``str.lower`` does not.
+_FOLDS_TO_ASCII = ("\u017f", "\u0131", "\u0130")
+
+
 def _directives(pattern: re.Pattern[str], text: str, keyword: str) -> list[re.Match[str]]:
     """``pattern.finditer(text)`` for a directive pattern anchored at a line start (``^\\s*``
     then the keyword): tried only at the lines where the keyword occurs, found by ``str.find``
     (a regular expression trying every line start cost more than the rest of locating)."""
     lowered = text.lower()
-    if len(lowered) != len(text):  # lower() changed some lengths: offsets would not match
+    if len(lowered) != len(text) or any(c in text for c in _FOLDS_TO_ASCII):
+        # offsets would not match, or the expression's case folding sees a keyword lower()
+        # does not ("prefıx" with a dotless i): the full scan, as before
         return list(pattern.finditer(text))
     found: dict[int, re.Match[str]] = {}
     at = lowered.find(keyword)
@@ -51,12 +59,15 @@ class Locator:
     def __init__(self, text: str, syntax: str) -> None:
         self.text = text
         self.syntax = syntax
+        self._starts: list[int] | None = None
         self._prefixes: list[tuple[str, str]] | None = None
         self._bases: list[str] = []
         self._first_at_start: dict[str, int] | None = None
 
     def _line(self, offset: int) -> int:
-        return self.text.count("\n", 0, offset) + 1
+        if self._starts is None:  # made on the first line asked for (many files need none)
+            self._starts = [0, *(m.end() for m in re.finditer("\n", self.text))]
+        return bisect_right(self._starts, offset)
 
     def line_of(self, iri: str | None) -> int | None:
         if not iri or iri.startswith("_:"):

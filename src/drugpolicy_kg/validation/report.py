@@ -183,10 +183,13 @@ class Explainer:
         self.deadline = deadline
 
     def _entry_practice(self, entry: Node) -> Practice | None:
-        for value in self.data.objects(entry, DPO.practice):
-            if isinstance(value, URIRef) and value in self.context.practices:
-                return self.context.practices[value]
-        return None
+        known = self.context.practices
+        named = [
+            v
+            for v in self.data.objects(entry, DPO.practice)
+            if isinstance(v, URIRef) and v in known
+        ]
+        return known[min(named, key=str)] if named else None  # min: the same whatever order
 
     def _misplaced(self, block: Block, other: Node | None) -> list[Practice]:
         """Practices of block ``other`` listed in the section(s) of ``block``."""
@@ -199,10 +202,13 @@ class Explainer:
         return sorted(set(found), key=Practice.sort_key)
 
     def _section_block(self, section: Node) -> Block | None:
-        for value in self.data.objects(section, DPO.buildingBlock):
-            if isinstance(value, URIRef) and value in self.context.blocks:
-                return self.context.blocks[value]
-        return None
+        known = self.context.blocks
+        named = [
+            v
+            for v in self.data.objects(section, DPO.buildingBlock)
+            if isinstance(v, URIRef) and v in known
+        ]
+        return known[min(named, key=str)] if named else None
 
     def subject(self, focus: Node, value: Node | None) -> tuple[str, Practice | None, Block | None]:
         """The words that open the message, and the practice and block concerned."""
@@ -236,12 +242,15 @@ class Explainer:
                 practice,
                 ctx.blocks[practice.block],
             )
-        entry = focus
-        for owner in self.data.subjects(DPO.earmarkedFunds, focus):
-            entry = owner  # a fund allocation speaks for its entry
-        named = self._entry_practice(entry)
-        sections = list(self.data.subjects(DPO.hasEntry, entry))
-        section_block = next((b for s in sections if (b := self._section_block(s))), None)
+        # Where a node has several owners, the choice depends on the triples alone, never on
+        # the order of a file or of an index (both engines and every reading path agree).
+        entry = min(self.data.subjects(DPO.earmarkedFunds, focus), key=str, default=focus)
+        named = self._entry_practice(entry)  # a fund allocation speaks for its entry
+        sections = sorted(self.data.subjects(DPO.hasEntry, entry), key=str)
+        blocks = [b for s in sections if (b := self._section_block(s))]
+        # an entry listed in several sections is placed in its own block's, if one of them
+        own = [b for b in blocks if named is not None and b.iri == named.block]
+        section_block = (own or blocks)[0] if blocks else None
         if named is not None:
             where = ""
             if section_block is not None and section_block.iri != named.block:

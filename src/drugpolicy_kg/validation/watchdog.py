@@ -145,12 +145,15 @@ class _Child:
             self.process.join()
         self.process.close()
 
-    def kill(self) -> None:
+    def kill(self) -> int | None:
+        """Stop the worker now; its exit code (negative: the signal that ended it)."""
         self.conn.close()
         if self.process.is_alive():
             self.process.kill()
         self.process.join()
+        code = self.process.exitcode
         self.process.close()
+        return code
 
 
 def validate_batch(
@@ -182,10 +185,24 @@ def validate_batch(
     pending = deque(range(len(paths)))  # files not handed out (or given back), in order
     not_read: dict[int, InputError] = {}  # file index -> its error, for on_error
 
-    def give_back(child: _Child) -> None:
-        """A stopped worker's queued files go back to the front of the line."""
-        pending.extendleft(sorted(child.tasks, reverse=True))
+    def give_back(indexes: Sequence[int]) -> None:
+        """Files a stopped worker held but had not begun go back in line, in order."""
+        merged = sorted([*pending, *indexes])
+        pending.clear()
+        pending.extend(merged)
+
+    def stopped(child: _Child, error: Callable[[int, int | None], BaseException]) -> None:
+        """Stop ``child``: the file it was working on gets ``error(index, exit code)``, the
+        files queued behind it go back in line, and its slot gets a fresh worker later."""
+        code = child.kill()
+        index = child.tasks.popleft()
+        give_back(child.tasks)
         child.tasks.clear()
+        slots[slots.index(child)] = None
+        errors[index] = error(index, code)
+
+    def crashed(index: int, code: int | None) -> BaseException:
+        return EngineError(f"{_what(paths[index])} stopped unexpectedly (worker exit code {code})")
 
     try:
         while True:
@@ -202,7 +219,14 @@ def validate_batch(
                     if child is None:
                         child = slots[slot] = _Child(ctx, deadline, stdin, records, standard)
                     index = pending.popleft()
-                    child.give(index, paths[index])
+                    try:
+                        child.give(index, paths[index])
+                    except OSError:  # the worker died on the file it holds
+                        if child.tasks:
+                            give_back([index])
+                        else:  # it held none: the file it was given is the one to name
+                            child.tasks.append(index)
+                        stopped(child, crashed)
             busy = {c.conn: c for c in slots if c is not None and c.tasks}
             if not busy:
                 break
@@ -217,14 +241,7 @@ def validate_batch(
                 try:
                     answered, status, payload = conn.recv()
                 except (EOFError, OSError):
-                    code = child.process.exitcode
-                    index = child.tasks.popleft()
-                    give_back(child)
-                    child.kill()
-                    slots[slots.index(child)] = None
-                    errors[index] = EngineError(
-                        f"{_what(paths[index])} stopped unexpectedly (worker exit code {code})"
-                    )
+                    stopped(child, crashed)
                     continue
                 child.answered()
                 if status == "ok":
@@ -237,11 +254,7 @@ def validate_batch(
                 now = time.monotonic()
                 for child in list(busy.values()):
                     if child.tasks and now - child.started >= limit:
-                        index = child.tasks.popleft()
-                        give_back(child)
-                        child.kill()
-                        slots[slots.index(child)] = None  # a fresh child for the next files
-                        errors[index] = timed_out(paths[index], limit)
+                        stopped(child, lambda index, _code: timed_out(paths[index], limit))
         if errors:
             raise errors[min(errors)]
         if on_error is not None:
