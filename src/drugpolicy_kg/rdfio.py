@@ -1066,6 +1066,14 @@ def _ox_parser(text: str, fmt: str, base: str) -> Any:
     )
 
 
+def _literal_bound(text: str, fmt: str) -> int | None:
+    """The most characters a literal of ``text`` can have, if ``fmt`` bounds it by the text's
+    length (for :func:`_checked_quads`): a Turtle-family literal is never longer than its text;
+    an RDF/XML literal may be (an ``rdf:parseType="Literal"`` gets every namespace in scope
+    copied into each element), so it is always measured."""
+    return None if fmt in ("xml", "trix") else len(text)
+
+
 def _checked_quads(
     parser: Any,
     fmt: str,
@@ -1192,10 +1200,7 @@ def _ox_rdflib_quads(
     parser = _ox_parser(text, fmt, base)
     default = ox.DefaultGraph
     append = out.append
-    # A Turtle-family literal is never longer than its text; an RDF/XML literal may be (an
-    # rdf:parseType="Literal" gets every namespace in scope copied into each element)
-    length = None if fmt in ("xml", "trix") else len(text)
-    for quad in _checked_quads(parser, fmt, label, limits, children, length):
+    for quad in _checked_quads(parser, fmt, label, limits, children, _literal_bound(text, fmt)):
         name = quad.graph_name
         append(
             (

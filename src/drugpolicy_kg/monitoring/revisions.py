@@ -284,7 +284,12 @@ def _file_triples(path: str, value: Any) -> list[tuple[str, str, Any]] | None:
         rdfio._check_before_parsing(text, fmt, label, limits)
         children: dict[Any, set[Any]] = {}
         quads = rdfio._checked_quads(
-            rdfio._ox_parser(text, fmt, base), fmt, label, limits, children
+            rdfio._ox_parser(text, fmt, base),
+            fmt,
+            label,
+            limits,
+            children,
+            rdfio._literal_bound(text, fmt),
         )
         triples = []
         for quad in quads:
