@@ -510,3 +510,41 @@ def test_openapi_and_offline_docs(client: TestClient) -> None:
         assert client.get(src).status_code == 200, src
     assert client.get("/static/validator/swagger-ui/LICENSE.txt").status_code == 200
     assert client.get("/static/validator/../validator.py").status_code == 404
+
+
+def test_the_page_shows_the_peers_of_the_uploaded_plan_among_the_servers_plans(
+    client: TestClient,
+) -> None:
+    """``serve --plans DIR``: the page's report is followed by the peers to consult of the
+    uploaded plan's state among the server's plans (Recital 12), as ``validate FILE --plans
+    DIR`` gives them; the same report, section for section, and none without loaded plans."""
+    from drugpolicy_kg.monitoring import render_peers
+    from drugpolicy_kg.monitoring.peers import peers_for_files
+    from drugpolicy_kg.monitoring.revisions import load_plans
+
+    plans = FIXTURES.parent.parent / "examples" / "plans"
+    loaded = [str(plans / "bel-2024.ttl"), str(plans / "nld-2024.ttl")]
+    upload = plans / "fra-2024.ttl"
+    without = client.post("/validate", files={"file": (upload.name, upload.read_bytes())})
+    assert without.status_code == 200 and "Peers to consult" not in without.text
+
+    app = _app()
+    app.state.peer_plans = load_plans(loaded)
+    with TestClient(app) as with_plans:
+        reply = with_plans.post("/validate", files={"file": (upload.name, upload.read_bytes())})
+    assert reply.status_code == 200
+    _assert_secure(reply)
+    assert "Peers to consult for France (FRA)" in reply.text
+    assert "Recital 12:" in reply.text
+    (expected,) = peers_for_files([str(upload)], loaded)
+    for need in expected.needs:
+        for peer in need.peers:
+            assert f"{peer.state} {peer.name}" in reply.text
+    assert any(need.peers for need in expected.needs)
+    groups = render_peers.render_html_body(expected, heading="h3").count("<h4>")
+    assert reply.text.count("<h4>") >= groups > 0
+    # the server holding the same plan (same IRI) from another file: the upload stands for it
+    app.state.peer_plans = load_plans([*loaded, str(upload)])
+    with TestClient(app) as with_plans:
+        again = with_plans.post("/validate", files={"file": ("my-fra.ttl", upload.read_bytes())})
+    assert "(my-fra.ttl)" in again.text and f"({upload})" not in again.text

@@ -97,7 +97,7 @@ def render_html_body(r: PeersReport, heading: str = "h1") -> str:
     """The peers report as HTML for a page that has its own ``<html>`` (every value escaped);
     ``heading`` is the tag of its title (``h2`` inside another report)."""
     e = escape
-    sub = "h3" if heading == "h2" else "h2"
+    sub = f"h{int(heading[1]) + 1}"  # its groups one level below its title
     intro = _intro(r)
     body = [
         f"<{heading}>{e(intro[0])}</{heading}>",

@@ -46,7 +46,9 @@ def _with_chain(report: PlanReport, graph: Any, chains: bool) -> PlanReport:
         from ..monitoring.revisions import plans_from_graph
         from .chain import add_chain_results
 
-        add_chain_results([report], plans_from_graph(graph, report.file))
+        plans = plans_from_graph(graph, report.file)
+        add_chain_results([report], plans)
+        report.records = report.records or plans  # the service shows the plan's peers from them
     return report
 
 

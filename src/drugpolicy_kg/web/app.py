@@ -237,6 +237,14 @@ def create_app(
     )
     app.state.web = web
     app.state.cache = cache
+    # the plans as the monitoring features read them: the validator page shows an uploaded
+    # plan's peers among them (Recital 12), as `validate FILE --plans DIR` does
+    if plans:
+        from ..monitoring.revisions import load_plans
+
+        app.state.peer_plans = load_plans(list(plans))
+    else:
+        app.state.peer_plans = []
     app.state.endpoint = endpoint
     app.add_middleware(SecurityHeaders)
 

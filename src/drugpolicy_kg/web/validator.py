@@ -196,6 +196,8 @@ def _work(kind: str, payload: dict[str, Any]) -> dict[str, Any]:
                 "conforms": report.conforms,
                 "counts": [counts["Violation"], counts["Warning"], counts["Info"]],
                 "seconds": time.perf_counter() - started,
+                # the plan as the monitoring features read it: the page's peers (parent side)
+                "records": report.records if payload.get("records") else [],
             }
         if kind == "template":
             return {"ok": True, "body": _template_bytes(payload["state"], payload["format"])}
@@ -600,8 +602,32 @@ def _report_fragment(html_report: str) -> str:
     return body
 
 
-async def _validate(upload: Upload, media_types: Sequence[str]) -> dict[str, Any]:
-    """Run the validation in the pool; log sizes, counts and timings only."""
+def _peers_html(own: Sequence[Any], loaded: Sequence[Any]) -> str:
+    """The peers to consult of the uploaded plan's state among the plans the server was started
+    with (``serve --plans``), as ``validate FILE --plans DIR`` adds them to its HTML report
+    (Recital 12); empty without loaded plans or a stated submitter."""
+    if not own or not loaded:
+        return ""
+    from ..monitoring import render_peers
+    from ..monitoring.peers import peers_report
+
+    uploaded = {p.iri for p in own}  # the upload stands for a loaded plan of the same IRI
+    every = [*own, *(p for p in loaded if p.iri not in uploaded)]
+    parts = []
+    for state in sorted({p.state for p in own if p.state}):
+        try:
+            found = peers_report(every, state)
+        except InputError:
+            continue  # a loaded plan of the state revises the uploaded one
+        parts.append(render_peers.render_html_body(found, heading="h3"))
+    return f"<section class='peers'>{''.join(parts)}</section>" if parts else ""
+
+
+async def _validate(
+    upload: Upload, media_types: Sequence[str], records: bool = False
+) -> dict[str, Any]:
+    """Run the validation in the pool; log sizes, counts and timings only. ``records``: the
+    answer also carries the plan's records (for its peers)."""
     started = time.perf_counter()
     answer: dict[str, Any] = await pool().run(
         "validate",
@@ -611,6 +637,7 @@ async def _validate(upload: Upload, media_types: Sequence[str]) -> dict[str, Any
             "name": upload.name,
             "deadline": upload.deadline,
             "media_types": tuple(media_types),
+            "records": records,
         },
     )
     elapsed = (time.perf_counter() - started) * 1000
@@ -793,7 +820,8 @@ async def validate_form(request: Request) -> Response:
             answer = await _validate(upload, (download,))
         else:
             download = None
-            answer = await _validate(upload, tuple(REPORT_TYPES))
+            peer_plans = getattr(request.app.state, "peer_plans", ())
+            answer = await _validate(upload, tuple(REPORT_TYPES), records=bool(peer_plans))
     except TooLarge:
         return _error(
             413,
@@ -831,11 +859,13 @@ async def validate_form(request: Request) -> Response:
         )
         return _secure(response)
     bodies = answer["bodies"]
+    fragment = _report_fragment(bodies["text/html"].decode("utf-8"))
+    peers = _peers_html(answer.get("records") or [], getattr(request.app.state, "peer_plans", ()))
     report = {
         "name": upload.name,
         "conforms": answer["conforms"],
         "counts": answer["counts"],
-        "fragment": _report_fragment(bodies["text/html"].decode("utf-8")),
+        "fragment": fragment + peers,
         "downloads": [
             (label, _download_name(upload.name, REPORT_TYPES[m][1]), _data_uri(m, bodies[m]))
             for label, m in (
