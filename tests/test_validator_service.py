@@ -548,3 +548,32 @@ def test_the_page_shows_the_peers_of_the_uploaded_plan_among_the_servers_plans(
     with TestClient(app) as with_plans:
         again = with_plans.post("/validate", files={"file": ("my-fra.ttl", upload.read_bytes())})
     assert "(my-fra.ttl)" in again.text and f"({upload})" not in again.text
+
+
+def test_peers_of_an_upload_of_many_plans_with_made_up_states_cost_little(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The peers are computed in the server process from the upload's records: an upload of
+    5,000 plans with made-up states (or many plans of real ones) is cut to plans of states the
+    KG knows, at most one per state, before any peers are computed (not states x plans x
+    practices)."""
+    from drugpolicy_kg.monitoring import peers
+    from drugpolicy_kg.monitoring.revisions import PlanRecord, load_plans, state_names
+
+    loaded = load_plans([str(FIXTURES.parent.parent / "examples" / "plans")])
+    made_up = [
+        PlanRecord(f"https://example.org/p{i}", "many.ttl", f"X{i:04d}", None) for i in range(5000)
+    ]
+    real = [PlanRecord(f"https://example.org/q{i}", "many.ttl", "FRA", None) for i in range(5000)]
+    calls: list[int] = []
+    real_report = peers.peers_report
+
+    def counting(plans, state):  # type: ignore[no-untyped-def]
+        calls.append(len(plans))
+        return real_report(plans, state)
+
+    monkeypatch.setattr(peers, "peers_report", counting)
+    assert validator._peers_html(made_up, loaded) == "" and calls == []
+    validator._peers_html(real, loaded)
+    known = len(state_names())
+    assert len(calls) == 1 and calls[0] <= known + len(loaded)

@@ -610,7 +610,13 @@ def _peers_html(own: Sequence[Any], loaded: Sequence[Any]) -> str:
         return ""
     from ..monitoring import render_peers
     from ..monitoring.peers import peers_report
+    from ..monitoring.revisions import state_names
 
+    # This runs in the server process on an upload's records: only plans of states the KG
+    # knows, and no more of them than there are states (an upload of thousands of plans with
+    # made-up states would otherwise cost states x plans x practices here).
+    known = state_names()
+    own = [p for p in own if p.state in known][: len(known)]
     uploaded = {p.iri for p in own}  # the upload stands for a loaded plan of the same IRI
     every = [*own, *(p for p in loaded if p.iri not in uploaded)]
     parts = []
