@@ -555,8 +555,8 @@ def test_peers_of_an_upload_of_many_plans_with_made_up_states_cost_little(
 ) -> None:
     """The peers are computed in the server process from the upload's records: an upload of
     5,000 plans with made-up states (or many plans of real ones) is cut to plans of states the
-    KG knows, at most one per state, before any peers are computed (not states x plans x
-    practices)."""
+    KG knows, no more of them than there are states, before any peers are computed (not
+    states x plans x practices)."""
     from drugpolicy_kg.monitoring import peers
     from drugpolicy_kg.monitoring.revisions import PlanRecord, load_plans, state_names
 
