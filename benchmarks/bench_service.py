@@ -44,6 +44,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from drugpolicy_kg.server import stop_process
+
 from .harness import Section, progress
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -157,12 +159,7 @@ def server(app: str, env: dict[str, str] | None = None) -> Iterator[tuple[str, i
                     time.sleep(0.1)
             yield url, process.pid
         finally:
-            process.terminate()
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            stop_process(process, 15)
 
 
 def naive_app() -> Any:

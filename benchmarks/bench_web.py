@@ -30,6 +30,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from drugpolicy_kg.server import stop_process
+
 ROOT = Path(__file__).resolve().parent.parent
 CLIENTS = 20
 MAX_SECONDS = 40.0
@@ -166,12 +168,7 @@ def run(quick: bool = False) -> dict[str, Any]:
             t.join()
         wall = time.perf_counter() - start
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop_process(proc, 20)
     flat = [r for rs in results for r in rs]
     bad = [r for r in flat if r[2] != 200]
     by_kind: dict[str, list[float]] = {}

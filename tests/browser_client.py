@@ -22,6 +22,8 @@ from typing import Any
 
 import pytest
 
+from drugpolicy_kg.server import stop_process
+
 CHROMIUM = Path(os.environ.get("DRUGPOLICY_KG_CHROMIUM", "/usr/bin/chromium"))
 
 
@@ -185,12 +187,16 @@ class DevTools:
             " e.scrollIntoView({block: 'center'}); const r = e.getBoundingClientRect();"
             " return {x: r.left + r.width / 2, y: r.top + r.height / 2}; })()"
         )
+        self.click_at(box["x"], box["y"])
+
+    def click_at(self, x: float, y: float) -> None:
+        """A real left mouse click (press and release) at viewport point ``(x, y)``."""
         for kind in ("mousePressed", "mouseReleased"):
             self.call(
                 "Input.dispatchMouseEvent",
                 type=kind,
-                x=box["x"],
-                y=box["y"],
+                x=x,
+                y=y,
                 button="left",
                 buttons=1 if kind == "mousePressed" else 0,
                 clickCount=1,
@@ -245,10 +251,5 @@ def launched(
         yield tools
         tools.ws.close()
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop_process(proc, 10)
         shutil.rmtree(profile, ignore_errors=True)

@@ -115,16 +115,7 @@ def test_clicking_a_practice_shows_its_text(
         " return null; })()"
     )
     assert target, "some practice can be clicked"
-    for kind in ("mousePressed", "mouseReleased"):
-        browser.call(
-            "Input.dispatchMouseEvent",
-            type=kind,
-            x=target["x"],
-            y=target["y"],
-            button="left",
-            buttons=1 if kind == "mousePressed" else 0,
-            clickCount=1,
-        )
+    browser.click_at(target["x"], target["y"])
     from rdflib import URIRef
 
     text = str(kg_graph.value(URIRef(target["id"]), DCTERMS.description))

@@ -73,17 +73,7 @@ def _click(b: DevTools, selector: str) -> None:
     node = _node(b, selector)
     b.call("DOM.scrollIntoViewIfNeeded", nodeId=node)
     quad = b.call("DOM.getContentQuads", nodeId=node)["quads"][0]
-    x, y = (quad[0] + quad[4]) / 2, (quad[1] + quad[5]) / 2
-    for kind in ("mousePressed", "mouseReleased"):
-        b.call(
-            "Input.dispatchMouseEvent",
-            type=kind,
-            x=x,
-            y=y,
-            button="left",
-            buttons=1 if kind == "mousePressed" else 0,
-            clickCount=1,
-        )
+    b.click_at((quad[0] + quad[4]) / 2, (quad[1] + quad[5]) / 2)
 
 
 def _choose_file(b: DevTools, path: Path) -> None:

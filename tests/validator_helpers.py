@@ -14,6 +14,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from drugpolicy_kg.server import stop_process
+
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples" / "plans"
 FIXTURES = ROOT / "tests" / "fixtures"
@@ -140,9 +142,4 @@ def live_server(tmp: Path, **env: str) -> Iterator[Server]:
                 time.sleep(0.1)
         yield Server(url, process, log)
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop_process(process, 15)

@@ -66,6 +66,16 @@ def load_store(location: str | Path, plans: Sequence[str] = (), *, use_cache: bo
     return len(files)
 
 
+def stop_process(process: subprocess.Popen[Any], timeout: float) -> None:
+    """Stop a child process: SIGTERM, up to ``timeout`` seconds to exit, then SIGKILL."""
+    process.terminate()
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
 class OxigraphServer:
     """A read-only Oxigraph server process over a loaded store (a context manager)."""
 
@@ -185,12 +195,7 @@ class OxigraphServer:
     def stop(self) -> None:
         """Stop the server process this object started."""
         if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+            stop_process(self.process, 10)
         if self.process is not None and self.process.stderr:
             self.process.stderr.close()
 

@@ -20,7 +20,14 @@ from functools import lru_cache
 from ..errors import InputError
 from .revisions import STATUS_LABELS, PlanRecord, current_plans, practices, state_names
 
-__all__ = ["Peer", "PeerNeed", "PeersReport", "peers_report", "recital_12_quote"]
+__all__ = [
+    "Peer",
+    "PeerNeed",
+    "PeersReport",
+    "peers_of_states",
+    "peers_report",
+    "recital_12_quote",
+]
 
 #: The statuses for which a state may look for peers, in the report's order.
 NEEDS = ("Planned", "UnderAssessment", "NotPlanned", None)
@@ -131,7 +138,12 @@ def peers_for_files(files: Sequence[str], plans: Sequence[str]) -> list[PeersRep
     own = plans_of_validated_files(files)
     others = load_plans(list(plans)) if plans else []
     seen = {(p.iri, p.file) for p in own}
-    every = own + [p for p in others if (p.iri, p.file) not in seen]
+    return peers_of_states(own, own + [p for p in others if (p.iri, p.file) not in seen])
+
+
+def peers_of_states(own: Sequence[PlanRecord], every: Sequence[PlanRecord]) -> list[PeersReport]:
+    """The peers report of each state that has a plan in ``own``, among ``every`` plan; a
+    state whose plan in ``own`` a later plan revises has none."""
     reports = []
     for state in sorted({p.state for p in own if p.state}):
         try:

@@ -609,7 +609,7 @@ def _peers_html(own: Sequence[Any], loaded: Sequence[Any]) -> str:
     if not own or not loaded:
         return ""
     from ..monitoring import render_peers
-    from ..monitoring.peers import peers_report
+    from ..monitoring.peers import peers_of_states
     from ..monitoring.revisions import state_names
 
     # This runs in the server process on an upload's records: only plans of states the KG
@@ -619,13 +619,9 @@ def _peers_html(own: Sequence[Any], loaded: Sequence[Any]) -> str:
     own = [p for p in own if p.state in known][: len(known)]
     uploaded = {p.iri for p in own}  # the upload stands for a loaded plan of the same IRI
     every = [*own, *(p for p in loaded if p.iri not in uploaded)]
-    parts = []
-    for state in sorted({p.state for p in own if p.state}):
-        try:
-            found = peers_report(every, state)
-        except InputError:
-            continue  # a loaded plan of the state revises the uploaded one
-        parts.append(render_peers.render_html_body(found, heading="h3"))
+    parts = [
+        render_peers.render_html_body(found, heading="h3") for found in peers_of_states(own, every)
+    ]
     return f"<section class='peers'>{''.join(parts)}</section>" if parts else ""
 
 
