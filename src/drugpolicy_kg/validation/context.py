@@ -33,8 +33,6 @@ _ADDRESSED_TO, _TYPE = (
     DPO.addressedTo,
     RDF.type,
 )  # looked up once (a Namespace attribute is not free)
-_ADDRESSED = frozenset((_ADDRESSED_TO,))
-_WATCHED = frozenset((_ADDRESSED_TO, _TYPE))  # predicates whose triples may be the KG's
 
 
 @dataclass(frozen=True)
@@ -74,6 +72,8 @@ class KGContext:
     state_triples: dict[URIRef, list[Triple]]
     #: subjects described by the KG; a plan may refer to them but not describe them
     kg_subjects: frozenset[Node] = field(repr=False)
+    #: :attr:`base_triples` as a store, shared (never changed) by every plan's data graph
+    _base_store: IndexedMemory | None = field(default=None, init=False, repr=False, compare=False)
 
     def practices_of(self, block: URIRef) -> list[Practice]:
         return sorted(
@@ -103,33 +103,17 @@ class KGContext:
             layered = self._layered(source, with_practices)
             if layered is not None:
                 return Graph(store=layered)
+        # a plan that restates or alters the KG (rare): its own triples, the KG's left out
         kept: list[Triple] = []
         states: set[URIRef] = set()
         state_triples = self.state_triples
-        kg_subjects = self.kg_subjects
-        if isinstance(plan, Graph) and isinstance(source, IndexedMemory):
-            # the plan's own index: a KG subject is skipped with all its triples at once, and
-            # set look-ups replace rdflib's Python-level term comparisons
-            for s, po in source.spo.items():
-                if s in kg_subjects:
-                    continue
-                for p, objects in po.items():
-                    if p in _WATCHED:
-                        if p in _ADDRESSED:
-                            continue
-                        objects = {o: None for o in objects if o not in _KG_CLASSES}
-                    for o in objects:
-                        kept.append((s, p, o))
-                        if isinstance(o, URIRef) and o in state_triples:
-                            states.add(o)
-        else:
-            for triple in plan:
-                if self.is_kg_statement(triple):
-                    continue
-                kept.append(triple)
-                obj = triple[2]
-                if isinstance(obj, URIRef) and obj in state_triples:
-                    states.add(obj)
+        for triple in plan:
+            if self.is_kg_statement(triple):
+                continue
+            kept.append(triple)
+            obj = triple[2]
+            if isinstance(obj, URIRef) and obj in state_triples:
+                states.add(obj)
         if with_practices:
             kept += self.base_triples
         for state in sorted(states):
@@ -161,10 +145,9 @@ class KGContext:
         )
         layers = [plan]
         if with_practices:
-            base = self.__dict__.get("_base_store")
-            if base is None:
-                base = self.__dict__["_base_store"] = IndexedMemory.of(self.base_triples)
-            layers.append(base)
+            if self._base_store is None:
+                self._base_store = IndexedMemory.of(self.base_triples)
+            layers.append(self._base_store)
         if states:
             layers.append(IndexedMemory.of(t for state in states for t in state_triples[state]))
         return IndexedMemory.union(layers)
