@@ -13,7 +13,7 @@ import re
 import weakref
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
@@ -23,6 +23,8 @@ from ..indexed_store import graph_of
 from ..vocab import DCTERMS, DPO, DPS, RDF, SH
 from .context import Block, KGContext, Practice
 from .deadline import Deadline
+
+_T = TypeVar("_T")
 
 #: Severities from the most to the least serious.
 SEVERITIES = ("Violation", "Warning", "Info")
@@ -182,14 +184,16 @@ class Explainer:
         self.data = data
         self.deadline = deadline
 
-    def _entry_practice(self, entry: Node) -> Practice | None:
-        known = self.context.practices
+    def _known(self, subject: Node, predicate: URIRef, known: dict[URIRef, _T]) -> _T | None:
+        """The ``known`` entry of the smallest object of ``subject predicate`` that has one
+        (the smallest: the same whatever the order of the file or the index)."""
         named = [
-            v
-            for v in self.data.objects(entry, DPO.practice)
-            if isinstance(v, URIRef) and v in known
+            v for v in self.data.objects(subject, predicate) if isinstance(v, URIRef) and v in known
         ]
-        return known[min(named, key=str)] if named else None  # min: the same whatever order
+        return known[min(named, key=str)] if named else None
+
+    def _entry_practice(self, entry: Node) -> Practice | None:
+        return self._known(entry, DPO.practice, self.context.practices)
 
     def _misplaced(self, block: Block, other: Node | None) -> list[Practice]:
         """Practices of block ``other`` listed in the section(s) of ``block``."""
@@ -202,13 +206,7 @@ class Explainer:
         return sorted(set(found), key=Practice.sort_key)
 
     def _section_block(self, section: Node) -> Block | None:
-        known = self.context.blocks
-        named = [
-            v
-            for v in self.data.objects(section, DPO.buildingBlock)
-            if isinstance(v, URIRef) and v in known
-        ]
-        return known[min(named, key=str)] if named else None
+        return self._known(section, DPO.buildingBlock, self.context.blocks)
 
     def subject(self, focus: Node, value: Node | None) -> tuple[str, Practice | None, Block | None]:
         """The words that open the message, and the practice and block concerned."""
